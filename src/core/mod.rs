@@ -1,0 +1,8 @@
+//! The pure core: units, thresholds, the catalog model and evaluation. Nothing here reads files,
+//! writes to a terminal, or knows YAML or CSV; it takes values and returns values.
+
+pub mod catalog;
+pub mod evaluate;
+pub mod scorecard;
+pub mod threshold;
+pub mod unit;

@@ -1,0 +1,4 @@
+//! Readers at the edge: the catalog from YAML and measurements from CSV, into the core model.
+
+pub mod catalog;
+pub mod measurements;

@@ -1,0 +1,12 @@
+//! kpi: grade measured KPIs against a catalog of agreed targets and report pass / warn / fail.
+//!
+//! Data flows one way: `cli` -> `app` -> `input` (catalog YAML, measurements CSV) -> `core`
+//! (evaluation, scorecard) -> `render` (one module per output format).
+
+pub mod app;
+pub mod cli;
+pub mod core;
+pub mod input;
+pub mod render;
+
+pub use app::run;
