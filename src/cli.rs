@@ -141,8 +141,8 @@ impl CheckConfig {
 mod tests {
     use super::*;
 
-    fn config(argv: &[&str], env: Environment) -> Result<CheckConfig, UsageError> {
-        let parsed = Cli::try_parse_from(argv).unwrap();
+    fn config(words: &[&str], env: Environment) -> Result<CheckConfig, UsageError> {
+        let parsed = Cli::try_parse_from(words).unwrap();
         let Command::Check(args) = parsed.command;
         CheckConfig::from_args(&args, env)
     }

@@ -98,7 +98,11 @@ fn time_word(word: &str) -> Option<f64> {
 pub enum QuantityError {
     #[error("`{text}` is not a number (write it like `180`, `0.5%` or `1h30m`)")]
     NotANumber { text: String },
-    #[error("`{text}` is not a finite number")]
+    #[error("`{text}` is not a number; use `.` as the decimal separator, as in `{suggestion}`")]
+    DecimalComma { text: String, suggestion: String },
+    #[error(
+        "`{text}` is not a finite number; write a number, or leave the value blank for no data"
+    )]
     NotFinite { text: String },
     #[error("`{text}` is negative; measurements are counts, times, rates or percentages")]
     Negative { text: String },
@@ -314,6 +318,10 @@ fn split_number(text: &str) -> Result<(f64, &str), QuantityError> {
     let mut number: f64 =
         text[..end].parse().map_err(|_| QuantityError::NotANumber { text: text.to_string() })?;
     let mut rest = &text[end..];
+    if rest.starts_with(',') && rest[1..].starts_with(|c: char| c.is_ascii_digit()) {
+        let suggestion = text.replacen(',', ".", 1);
+        return Err(QuantityError::DecimalComma { text: text.to_string(), suggestion });
+    }
     if let Some(after) = rest.strip_prefix(['k', 'K'])
         && !after.starts_with(|c: char| c.is_alphabetic())
     {
@@ -454,6 +462,7 @@ mod tests {
         assert!(matches!(ms.parse("1e999", None), Err(QuantityError::NotFinite { .. })));
         assert!(matches!(ms.parse("-5", None), Err(QuantityError::Negative { .. })));
         assert!(matches!(ms.parse("5e", None), Err(QuantityError::WrongUnit { .. })));
+        assert!(matches!(ms.parse("1,5", None), Err(QuantityError::DecimalComma { .. })));
     }
 
     #[test]

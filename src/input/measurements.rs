@@ -35,6 +35,8 @@ impl Source {
 /// Why measurements could not be read. Every message names the file, and the line where there is one.
 #[derive(Debug, thiserror::Error)]
 pub enum MeasurementError {
+    #[error("`{file}` does not exist; check the path")]
+    NotFound { file: String },
     #[error("cannot read `{file}`: {cause}")]
     Open { file: String, cause: io::Error },
     #[error(
@@ -86,8 +88,13 @@ pub fn read(catalog: &Catalog, sources: &[Source]) -> Result<Vec<Option<f64>>, M
         match source {
             Source::Stdin => collector.read_csv(io::stdin().lock(), &file)?,
             Source::File(path) => {
-                let reader = File::open(path)
-                    .map_err(|cause| MeasurementError::Open { file: file.clone(), cause })?;
+                let reader = File::open(path).map_err(|cause| {
+                    if cause.kind() == io::ErrorKind::NotFound {
+                        MeasurementError::NotFound { file: file.clone() }
+                    } else {
+                        MeasurementError::Open { file: file.clone(), cause }
+                    }
+                })?;
                 collector.read_csv(reader, &file)?;
             }
         }
