@@ -236,3 +236,12 @@ mod errors {
         assert_cmd_snapshot!(check(&["--format", "xml", "examples/backend-team.csv"]));
     }
 }
+
+#[test]
+fn readme_sample_is_the_real_output_of_the_quick_start() {
+    let out = kpi(&["check", "examples/backend-team.csv"]).output().unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let sample = String::from_utf8(out.stdout).unwrap();
+    assert!(readme.contains(&sample), "README's sample output is stale: paste the new output");
+}
