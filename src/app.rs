@@ -28,8 +28,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 fn check(config: &CheckConfig) -> anyhow::Result<ExitCode> {
     let catalog = catalog::load_builtin()?;
-    let values = measurements::read(&catalog, &config.sources)?;
-    let card = evaluate(&catalog, &values, config.policy);
+    let data = measurements::read(&catalog, &config.sources)?;
+    let card = evaluate(&catalog, &data, config.as_of, config.policy);
+    if card.results.is_empty() {
+        let as_of = config.as_of.map(|d| d.to_string()).unwrap_or_default();
+        anyhow::bail!("no check-in on or before --as-of {as_of}; pick a later date");
+    }
     let text = render::render(config.format, &card, config.style);
     write_stdout(&text).context("cannot write to standard output")?;
     Ok(if card.gate.passed { ExitCode::SUCCESS } else { ExitCode::from(EXIT_GATE_FAILED) })

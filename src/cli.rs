@@ -5,6 +5,7 @@ use std::io::IsTerminal;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::core::history::When;
 use crate::core::scorecard::{FailOn, GatePolicy};
 use crate::input::measurements::Source;
 use crate::render::{Format, Style};
@@ -46,6 +47,10 @@ pub struct CheckArgs {
     /// Fail the gate when a catalog metric has no data.
     #[arg(long)]
     pub require_all: bool,
+
+    /// Evaluate the check-in as it stood on this date: the latest value at or before it.
+    #[arg(long, value_name = "DATE", value_parser = When::parse)]
+    pub as_of: Option<When>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -79,6 +84,7 @@ pub struct CheckConfig {
     pub format: Format,
     pub style: Style,
     pub policy: GatePolicy,
+    pub as_of: Option<When>,
 }
 
 /// The facts about the environment that flags depend on, gathered in one place so tests can set them.
@@ -133,6 +139,7 @@ impl CheckConfig {
             format,
             style: Style { color },
             policy: GatePolicy { fail_on, require_all: args.require_all },
+            as_of: args.as_of,
         })
     }
 }

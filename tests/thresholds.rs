@@ -1,6 +1,7 @@
 //! The built-in thresholds of all fifteen metrics, at both sides of every edge.
 
 use kpi::core::evaluate::evaluate;
+use kpi::core::history::Dataset;
 use kpi::core::scorecard::{FailOn, GatePolicy, Status};
 use kpi::core::threshold::Side;
 use kpi::input::catalog::load_builtin;
@@ -14,7 +15,7 @@ fn grade(id: &str, value: f64) -> (Status, Option<Side>) {
     let mut values = vec![None; catalog.metrics().len()];
     values[index] = Some(value);
     let policy = GatePolicy { fail_on: FailOn::Fail, require_all: false };
-    let result = &evaluate(&catalog, &values, policy).results[index];
+    let result = &evaluate(&catalog, &Dataset::single(&values), None, policy).results[index];
     (result.status, result.miss.map(|m| m.side))
 }
 

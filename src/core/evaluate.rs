@@ -1,58 +1,133 @@
 //! Evaluation: grading each metric's value against its thresholds and deciding the gate. Pure.
 
-use super::catalog::Catalog;
-use super::scorecard::{FailOn, Gate, GatePolicy, MetricResult, Scorecard, Status, Summary};
-use super::threshold::Grade;
+use super::catalog::{Catalog, Metric};
+use super::history::{Dataset, Observation, ScopeData, When, trend};
+use super::scorecard::{
+    FailOn, Gate, GatePolicy, HistoryPoint, MetricResult, ScopeSummary, Scorecard, Status, Summary,
+};
+use super::threshold::{Grade, Thresholds};
 
-/// Grades `values` (one per catalog metric, in catalog order; `None` is no data) and decides the gate.
-///
-/// # Panics
-/// If `values` does not hold exactly one entry per catalog metric: callers build it from the catalog.
-pub fn evaluate(catalog: &Catalog, values: &[Option<f64>], policy: GatePolicy) -> Scorecard {
-    assert_eq!(values.len(), catalog.metrics().len(), "one value slot per metric");
+/// How many check-ins a result's history (and its sparkline) keeps.
+pub const HISTORY_LEN: usize = 12;
+
+/// Grades every (scope, metric) of `data` as it stood at `as_of` (everything when `None`) and
+/// decides the gate. A scope with no check-in at or before `as_of` is left out.
+pub fn evaluate(
+    catalog: &Catalog,
+    data: &Dataset,
+    as_of: Option<When>,
+    policy: GatePolicy,
+) -> Scorecard {
     let mut summary = Summary::default();
-    let results: Vec<MetricResult> = catalog
-        .metrics()
-        .iter()
-        .zip(values)
-        .map(|(metric, &value)| {
-            let thresholds = &metric.thresholds;
-            let status = value.map_or(Status::Missing, |v| match thresholds.grade(v) {
-                Grade::Pass => Status::Pass,
-                Grade::Warn => Status::Warn,
-                Grade::Fail => Status::Fail,
-            });
-            match status {
-                Status::Pass => summary.pass += 1,
-                Status::Warn => summary.warn += 1,
-                Status::Fail => summary.fail += 1,
-                Status::Missing => summary.missing += 1,
-            }
-            let not_passing = matches!(status, Status::Warn | Status::Fail);
-            MetricResult {
-                id: metric.id.clone(),
-                name: metric.name.clone(),
-                category: metric.category.clone(),
-                status,
-                value,
-                unit: metric.unit,
-                target: metric.target.clone(),
-                pass: thresholds.pass.display(metric.unit).to_string(),
-                warn: thresholds.warn.display(metric.unit).to_string(),
-                direction: thresholds.pass.direction(),
-                miss: value.and_then(|v| thresholds.pass.miss(v)),
-                suggestions: if not_passing { metric.ideas.clone() } else { Vec::new() },
-                thresholds: *thresholds,
-            }
-        })
-        .collect();
+    let mut results = Vec::new();
+    let mut scopes = Vec::new();
+    for scope in &data.scopes {
+        let visible = |o: &&Observation| match (as_of, o.at) {
+            (Some(limit), Some(at)) => at.not_after(limit),
+            _ => true,
+        };
+        let mut dates: Vec<When> =
+            scope.series.iter().flatten().filter(visible).filter_map(|o| o.at).collect();
+        dates.sort_unstable();
+        dates.dedup();
+        let undated = scope.series.iter().flatten().any(|o| o.at.is_none());
+        if dates.is_empty() && !undated {
+            continue;
+        }
+        let recent = &dates[dates.len().saturating_sub(HISTORY_LEN)..];
+        let mut scope_summary = Summary::default();
+        for (metric, series) in catalog.metrics().iter().zip(&scope.series) {
+            let mut points: Vec<&Observation> = series.iter().filter(visible).collect();
+            points.sort_by_key(|o| o.at);
+            let result = grade(metric, scope, &points, recent, dates.last().copied());
+            scope_summary.count(result.status);
+            results.push(result);
+        }
+        summary.add(scope_summary);
+        scopes.push(ScopeSummary {
+            name: scope.name.clone(),
+            checked_at: dates.last().copied(),
+            summary: scope_summary,
+        });
+    }
     let passed = gate_passes(summary, policy);
     Scorecard {
         title: catalog.title.clone(),
+        as_of,
         gate: Gate { fail_on: policy.fail_on, require_all: policy.require_all, passed },
         summary,
+        scopes,
         results,
     }
+}
+
+/// Grades one series: `points` are its observations in time order, `recent` the scope's last
+/// check-in dates, `latest_checkin` the scope's last date.
+fn grade(
+    metric: &Metric,
+    scope: &ScopeData,
+    points: &[&Observation],
+    recent: &[When],
+    latest_checkin: Option<When>,
+) -> MetricResult {
+    let thresholds = &metric.thresholds;
+    let mut with_values = points.iter().rev().filter(|o| o.value.is_some());
+    let latest = with_values.next().copied();
+    let previous = with_values.next().copied();
+    let value = latest.and_then(|o| o.value);
+    let status = status_of(thresholds, value);
+    let previous_value = previous.and_then(|o| o.value);
+    let dated = latest.is_some_and(|o| o.at.is_some());
+    let not_passing = matches!(status, Status::Warn | Status::Fail);
+    MetricResult {
+        id: metric.id.clone(),
+        name: metric.name.clone(),
+        category: metric.category.clone(),
+        scope: scope.name.clone(),
+        status,
+        value,
+        unit: metric.unit,
+        date: latest.and_then(|o| o.at),
+        stale: match (latest.and_then(|o| o.at), latest_checkin) {
+            (Some(at), Some(checkin)) => at < checkin,
+            _ => false,
+        },
+        target: metric.target.clone(),
+        pass: thresholds.pass.display(metric.unit).to_string(),
+        warn: thresholds.warn.display(metric.unit).to_string(),
+        direction: thresholds.pass.direction(),
+        miss: value.and_then(|v| thresholds.pass.miss(v)),
+        previous: previous_value,
+        previous_status: previous_value.map(|v| status_of(thresholds, Some(v))),
+        change: value.zip(previous_value).map(|(now, before)| round(now - before)),
+        trend: match (value, previous_value) {
+            (Some(now), Some(before)) if dated => Some(trend(&thresholds.pass, before, now)),
+            (Some(_), None) if dated => Some(super::history::Trend::New),
+            _ => None,
+        },
+        history: recent
+            .iter()
+            .map(|&date| HistoryPoint {
+                date,
+                value: points.iter().find(|o| o.at == Some(date)).and_then(|o| o.value),
+            })
+            .collect(),
+        suggestions: if not_passing { metric.ideas.clone() } else { Vec::new() },
+        thresholds: *thresholds,
+    }
+}
+
+fn status_of(thresholds: &Thresholds, value: Option<f64>) -> Status {
+    value.map_or(Status::Missing, |v| match thresholds.grade(v) {
+        Grade::Pass => Status::Pass,
+        Grade::Warn => Status::Warn,
+        Grade::Fail => Status::Fail,
+    })
+}
+
+/// Rounds away floating-point noise such as `1.4 - 1.0 = 0.3999999999999999`.
+fn round(x: f64) -> f64 {
+    (x * 1e9).round() / 1e9
 }
 
 fn gate_passes(summary: Summary, policy: GatePolicy) -> bool {
@@ -68,6 +143,7 @@ fn gate_passes(summary: Summary, policy: GatePolicy) -> bool {
 mod tests {
     use super::*;
     use crate::core::catalog::tests::metric;
+    use crate::core::history::Trend;
     use crate::core::threshold::{Miss, Side};
 
     fn catalog() -> Catalog {
@@ -85,7 +161,12 @@ mod tests {
 
     #[test]
     fn each_metric_gets_a_status_and_counts_add_up() {
-        let card = evaluate(&catalog(), &[Some(0.5), Some(1.5), None], policy(FailOn::Fail, false));
+        let card = evaluate(
+            &catalog(),
+            &Dataset::single(&[Some(0.5), Some(1.5), None]),
+            None,
+            policy(FailOn::Fail, false),
+        );
         let statuses: Vec<Status> = card.results.iter().map(|r| r.status).collect();
         assert_eq!(statuses, [Status::Pass, Status::Warn, Status::Missing]);
         assert_eq!(card.summary, Summary { pass: 1, warn: 1, fail: 0, missing: 1 });
@@ -97,7 +178,12 @@ mod tests {
         cat[0].ideas = vec!["idea".into()];
         cat[1].ideas = vec!["idea".into()];
         let cat = Catalog::new("t".into(), "T".into(), cat).unwrap();
-        let card = evaluate(&cat, &[Some(0.5), Some(3.0), None], policy(FailOn::Fail, false));
+        let card = evaluate(
+            &cat,
+            &Dataset::single(&[Some(0.5), Some(3.0), None]),
+            None,
+            policy(FailOn::Fail, false),
+        );
         assert!(card.results[0].suggestions.is_empty());
         assert_eq!(card.results[0].miss, None);
         assert_eq!(card.results[1].suggestions, ["idea"]);
@@ -110,18 +196,145 @@ mod tests {
         let cat = catalog();
         let warn = [Some(0.5), Some(1.5), Some(0.1)];
         let fail = [Some(0.5), Some(5.0), Some(0.1)];
-        assert!(evaluate(&cat, &warn, policy(FailOn::Fail, false)).gate.passed);
-        assert!(!evaluate(&cat, &fail, policy(FailOn::Fail, false)).gate.passed);
-        assert!(!evaluate(&cat, &warn, policy(FailOn::Warn, false)).gate.passed);
-        assert!(evaluate(&cat, &fail, policy(FailOn::Never, false)).gate.passed);
+        assert!(
+            evaluate(&cat, &Dataset::single(&warn), None, policy(FailOn::Fail, false)).gate.passed
+        );
+        assert!(
+            !evaluate(&cat, &Dataset::single(&fail), None, policy(FailOn::Fail, false)).gate.passed
+        );
+        assert!(
+            !evaluate(&cat, &Dataset::single(&warn), None, policy(FailOn::Warn, false)).gate.passed
+        );
+        assert!(
+            evaluate(&cat, &Dataset::single(&fail), None, policy(FailOn::Never, false)).gate.passed
+        );
     }
 
     #[test]
     fn require_all_fails_the_gate_on_missing_metrics() {
         let cat = catalog();
         let values = [Some(0.5), None, Some(0.1)];
-        assert!(evaluate(&cat, &values, policy(FailOn::Fail, false)).gate.passed);
-        assert!(!evaluate(&cat, &values, policy(FailOn::Fail, true)).gate.passed);
-        assert!(!evaluate(&cat, &values, policy(FailOn::Never, true)).gate.passed);
+        assert!(
+            evaluate(&cat, &Dataset::single(&values), None, policy(FailOn::Fail, false))
+                .gate
+                .passed
+        );
+        assert!(
+            !evaluate(&cat, &Dataset::single(&values), None, policy(FailOn::Fail, true))
+                .gate
+                .passed
+        );
+        assert!(
+            !evaluate(&cat, &Dataset::single(&values), None, policy(FailOn::Never, true))
+                .gate
+                .passed
+        );
+    }
+
+    fn day(d: &str) -> When {
+        When::parse(d).unwrap()
+    }
+
+    fn obs(at: &str, value: Option<f64>) -> Observation {
+        Observation { at: Some(day(at)), value }
+    }
+
+    /// Scope `api` with a history for metric `a` and one value for `b` at the first check-in.
+    fn history() -> Dataset {
+        let a = vec![
+            obs("2026-11-16", Some(1.5)),
+            obs("2026-11-02", Some(3.0)),
+            obs("2026-11-09", None),
+            obs("2026-11-23", Some(0.5)),
+        ];
+        let b = vec![obs("2026-11-02", Some(0.2))];
+        Dataset { scopes: vec![ScopeData { name: Some("api".into()), series: vec![a, b, vec![]] }] }
+    }
+
+    #[test]
+    fn the_latest_value_is_graded_and_the_one_before_is_its_previous() {
+        let card = evaluate(&catalog(), &history(), None, policy(FailOn::Fail, false));
+        let a = &card.results[0];
+        assert_eq!((a.value, a.previous, a.change), (Some(0.5), Some(1.5), Some(-1.0)));
+        assert_eq!((a.status, a.previous_status), (Status::Pass, Some(Status::Warn)));
+        assert_eq!(a.trend, Some(Trend::Improving));
+        assert_eq!(a.scope.as_deref(), Some("api"));
+        assert_eq!(card.scopes[0].checked_at, Some(day("2026-11-23")));
+    }
+
+    #[test]
+    fn history_lists_every_check_in_of_the_scope_with_gaps() {
+        let card = evaluate(&catalog(), &history(), None, policy(FailOn::Fail, false));
+        let values: Vec<_> = card.results[0].history.iter().map(|p| p.value).collect();
+        assert_eq!(values, [Some(3.0), None, Some(1.5), Some(0.5)]);
+        let b: Vec<_> = card.results[1].history.iter().map(|p| p.value).collect();
+        assert_eq!(b, [Some(0.2), None, None, None]);
+    }
+
+    #[test]
+    fn a_value_older_than_the_latest_check_in_is_stale_and_new_without_previous() {
+        let card = evaluate(&catalog(), &history(), None, policy(FailOn::Fail, false));
+        let b = &card.results[1];
+        assert!(b.stale);
+        assert_eq!(b.trend, Some(Trend::New));
+        assert!(!card.results[0].stale);
+        assert_eq!(card.results[2].status, Status::Missing);
+    }
+
+    #[test]
+    fn as_of_evaluates_the_check_in_as_it_stood() {
+        let p = policy(FailOn::Fail, false);
+        let before = evaluate(&catalog(), &history(), Some(day("2026-11-01")), p);
+        assert!(before.results.is_empty(), "no check-in yet");
+        let between = evaluate(&catalog(), &history(), Some(day("2026-11-20")), p);
+        assert_eq!(between.results[0].value, Some(1.5));
+        assert_eq!(between.results[0].previous, Some(3.0));
+        assert_eq!(between.results[0].trend, Some(Trend::Improving));
+        assert_eq!(between.scopes[0].checked_at, Some(day("2026-11-16")));
+        let after = evaluate(&catalog(), &history(), Some(day("2027-01-01")), p);
+        assert_eq!(after.results, evaluate(&catalog(), &history(), None, p).results);
+    }
+
+    #[test]
+    fn history_keeps_the_last_twelve_check_ins() {
+        let series: Vec<Observation> =
+            (1..=20).map(|d| obs(&format!("2026-10-{d:02}"), Some(f64::from(d)))).collect();
+        let data = Dataset {
+            scopes: vec![ScopeData { name: None, series: vec![series, vec![], vec![]] }],
+        };
+        let card = evaluate(&catalog(), &data, None, policy(FailOn::Fail, false));
+        let history = &card.results[0].history;
+        assert_eq!(history.len(), HISTORY_LEN);
+        assert_eq!(history[0].date, day("2026-10-09"));
+        assert_eq!(history[11].value, Some(20.0));
+    }
+
+    #[test]
+    fn each_scope_gets_its_own_results_and_counts() {
+        let mut data = history();
+        let mut other = data.scopes[0].clone();
+        other.name = Some("batch".into());
+        other.series[0] = vec![obs("2026-11-23", Some(5.0))];
+        data.scopes.push(other);
+        let card = evaluate(&catalog(), &data, None, policy(FailOn::Fail, false));
+        assert_eq!(card.results.len(), 6);
+        assert_eq!(card.scopes.len(), 2);
+        assert_eq!(card.scopes[1].summary.fail, 1);
+        assert_eq!(card.summary.fail, 1);
+        assert!(!card.gate.passed);
+        let views = card.scope_views();
+        assert_eq!(views[1].results[0].scope.as_deref(), Some("batch"));
+    }
+
+    #[test]
+    fn undated_input_has_no_trend() {
+        let card = evaluate(
+            &catalog(),
+            &Dataset::single(&[Some(1.0), None, None]),
+            None,
+            policy(FailOn::Fail, false),
+        );
+        assert_eq!(card.results[0].trend, None);
+        assert!(card.results[0].history.is_empty());
     }
 }

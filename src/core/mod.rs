@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod evaluate;
+pub mod history;
 pub mod scorecard;
 pub mod threshold;
 pub mod unit;

@@ -3,6 +3,7 @@
 
 use serde::{Serialize, Serializer};
 
+use super::history::{Trend, When};
 use super::threshold::{Direction, Miss, Side, Thresholds};
 use super::unit::Unit;
 
@@ -60,6 +61,46 @@ pub struct Summary {
     pub missing: usize,
 }
 
+impl Summary {
+    /// Counts one more result.
+    pub fn count(&mut self, status: Status) {
+        match status {
+            Status::Pass => self.pass += 1,
+            Status::Warn => self.warn += 1,
+            Status::Fail => self.fail += 1,
+            Status::Missing => self.missing += 1,
+        }
+    }
+
+    /// Adds another summary's counts.
+    pub fn add(&mut self, other: Summary) {
+        self.pass += other.pass;
+        self.warn += other.warn;
+        self.fail += other.fail;
+        self.missing += other.missing;
+    }
+}
+
+/// One scope's latest check-in and counts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScopeSummary {
+    /// The service or team; null when the input has no scope column.
+    pub name: Option<String>,
+    /// The scope's latest check-in date at or before `as_of`; null for undated input.
+    pub checked_at: Option<When>,
+    /// Counts per status in this scope.
+    pub summary: Summary,
+}
+
+/// A metric's value at one of its scope's recent check-ins.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct HistoryPoint {
+    /// The check-in date.
+    pub date: When,
+    /// The value in the canonical unit; null when the check-in had no value for this metric.
+    pub value: Option<f64>,
+}
+
 /// One metric's measurement graded against its thresholds.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MetricResult {
@@ -69,13 +110,19 @@ pub struct MetricResult {
     pub name: String,
     /// The category it is grouped under.
     pub category: String,
+    /// The service or team this result is for; null when the input has no scope column.
+    pub scope: Option<String>,
     /// `pass`, `warn`, `fail` or `missing`.
     pub status: Status,
-    /// The measured value in the canonical `unit`; null when missing.
+    /// The latest measured value in the canonical `unit`; null when missing.
     pub value: Option<f64>,
     /// The canonical unit symbol, e.g. `ms`, `%`; empty for a plain number.
     #[serde(serialize_with = "unit_symbol")]
     pub unit: &'static Unit,
+    /// When `value` was measured; null for undated input.
+    pub date: Option<When>,
+    /// True when `value` predates the scope's latest check-in: the metric has gone without data since.
+    pub stale: bool,
     /// What good looks like, as the catalog's source states it.
     pub target: String,
     /// The pass threshold in notation, e.g. `< 1 %`.
@@ -86,6 +133,17 @@ pub struct MetricResult {
     pub direction: Direction,
     /// For warn and fail: which side of the pass band the value is on and how far from it.
     pub miss: Option<Miss>,
+    /// The value before `value` in the history; null when there is none.
+    pub previous: Option<f64>,
+    /// The status `previous` had; null when there is no previous value.
+    pub previous_status: Option<Status>,
+    /// `value - previous`; null unless both exist.
+    pub change: Option<f64>,
+    /// `improving`, `worsening` or `steady` since the previous value, judged by the metric's
+    /// direction with a small dead zone; `new` when there is no previous value; null for undated input.
+    pub trend: Option<Trend>,
+    /// The scope's last check-ins (up to twelve, oldest first) with this metric's value at each.
+    pub history: Vec<HistoryPoint>,
     /// Improvement ideas for warn and fail metrics; empty otherwise.
     pub suggestions: Vec<String>,
     /// The bands the value was graded against, for renderers.
@@ -103,19 +161,60 @@ fn unit_symbol<S: Serializer>(unit: &&'static Unit, serializer: S) -> Result<S::
 pub struct Scorecard {
     /// The catalog's title, e.g. `Backend Team metrics`.
     pub title: String,
+    /// The `--as-of` limit: later measurements were ignored; null when not given.
+    pub as_of: Option<When>,
     /// The gate's rules and verdict.
     pub gate: Gate,
-    /// Counts per status.
+    /// Counts per status, over all scopes.
     pub summary: Summary,
-    /// One result per catalog metric, in catalog order.
+    /// Each scope's latest check-in and counts, in order of first appearance.
+    pub scopes: Vec<ScopeSummary>,
+    /// One result per scope and catalog metric, scope by scope, in catalog order.
     pub results: Vec<MetricResult>,
 }
 
+/// One scope's part of a scorecard: its summary and its results.
+#[derive(Debug, Clone, Copy)]
+pub struct ScopeView<'a> {
+    pub scope: &'a ScopeSummary,
+    pub results: &'a [MetricResult],
+}
+
 impl Scorecard {
+    /// Each scope with its results, in order of first appearance.
+    pub fn scope_views(&self) -> Vec<ScopeView<'_>> {
+        let mut views = Vec::with_capacity(self.scopes.len());
+        let mut rest = self.results.as_slice();
+        for scope in &self.scopes {
+            let len = rest.iter().take_while(|r| r.scope == scope.name).count();
+            let (results, tail) = rest.split_at(len);
+            views.push(ScopeView { scope, results });
+            rest = tail;
+        }
+        views
+    }
+
+    /// Whether the results come from more than one scope, or from a named one.
+    pub fn is_scoped(&self) -> bool {
+        self.scopes.iter().any(|s| s.name.is_some())
+    }
+
+    /// Whether any result has dated history to show.
+    pub fn has_history(&self) -> bool {
+        self.results.iter().any(|r| r.trend.is_some())
+    }
+
+    /// Warn and fail results over all scopes, failures first, each group in scorecard order.
+    pub fn needing_attention(&self) -> Vec<&MetricResult> {
+        needing_attention(&self.results)
+    }
+}
+
+impl<'a> ScopeView<'a> {
     /// Categories in catalog order, each with its results.
-    pub fn by_category(&self) -> Vec<(&str, Vec<&MetricResult>)> {
+    pub fn by_category(&self) -> Vec<(&'a str, Vec<&'a MetricResult>)> {
         let mut groups: Vec<(&str, Vec<&MetricResult>)> = Vec::new();
-        for result in &self.results {
+        for result in self.results {
             match groups.iter_mut().find(|(name, _)| *name == result.category) {
                 Some((_, members)) => members.push(result),
                 None => groups.push((&result.category, vec![result])),
@@ -125,15 +224,19 @@ impl Scorecard {
     }
 
     /// Warn and fail results, failures first, each group in catalog order.
-    pub fn needing_attention(&self) -> Vec<&MetricResult> {
-        let of = |status| self.results.iter().filter(move |r| r.status == status);
-        of(Status::Fail).chain(of(Status::Warn)).collect()
+    pub fn needing_attention(&self) -> Vec<&'a MetricResult> {
+        needing_attention(self.results)
     }
 
     /// Results without data.
-    pub fn missing(&self) -> Vec<&MetricResult> {
+    pub fn missing(&self) -> Vec<&'a MetricResult> {
         self.results.iter().filter(|r| r.status == Status::Missing).collect()
     }
+}
+
+fn needing_attention(results: &[MetricResult]) -> Vec<&MetricResult> {
+    let of = |status| results.iter().filter(move |r| r.status == status);
+    of(Status::Fail).chain(of(Status::Warn)).collect()
 }
 
 impl MetricResult {

@@ -7,6 +7,7 @@ use std::io::{self, Read};
 use std::path::PathBuf;
 
 use crate::core::catalog::{Catalog, UnknownMetric};
+use crate::core::history::{Dataset, DateError, Observation, ScopeData, When};
 use crate::core::unit::QuantityError;
 
 /// Where measurements come from.
@@ -47,16 +48,33 @@ pub enum MeasurementError {
         "{file}:{line}: the header has no `{column}` column (it has {found}); name the columns `metric` and `value`"
     )]
     MissingColumn { file: String, line: u64, column: &'static str, found: String },
+    #[error("{file}:{line}: column `{column}` is not a metric{hint}")]
+    UnknownColumn { file: String, line: u64, column: String, hint: String },
+    #[error(
+        "{file}:{line}: columns `{first}` and `{second}` are the same metric `{metric}`; keep one"
+    )]
+    RepeatedColumn { file: String, line: u64, first: String, second: String, metric: String },
     #[error("{file}:{line}: the metric name is blank; name the metric this value is for")]
     BlankMetric { file: String, line: u64 },
+    #[error(
+        "{file}:{line}: the scope is blank; name the service or team, or drop the scope column"
+    )]
+    BlankScope { file: String, line: u64 },
     #[error("{file}:{line}: {cause}")]
     UnknownMetric { file: String, line: u64, cause: UnknownMetric },
     #[error("{file}:{line}: `{metric}`: {cause}")]
     BadValue { file: String, line: u64, metric: String, cause: QuantityError },
-    #[error(
-        "{file}:{line}: `{metric}` is measured twice (first at {first}); keep one row per metric"
-    )]
-    Duplicate { file: String, line: u64, metric: String, first: String },
+    #[error("{file}:{line}: {cause}")]
+    BadDate { file: String, line: u64, cause: DateError },
+    #[error("{file}:{line}: `{metric}` is measured twice{context} (first at {first}); {fix}")]
+    Duplicate {
+        file: String,
+        line: u64,
+        metric: String,
+        context: String,
+        first: String,
+        fix: &'static str,
+    },
     #[error("{file}:{line}: the text is not valid UTF-8; save the file as UTF-8")]
     NotUtf8 { file: String, line: u64 },
     #[error(
@@ -71,17 +89,42 @@ pub enum MeasurementError {
     NoMeasurements { files: String },
 }
 
-/// Collects measurements from one or more CSV inputs into one value slot per catalog metric.
+/// Column names accepted for the scope.
+const SCOPE_COLUMNS: &[&str] = &["scope", "service", "team"];
+
+/// Where the values are in a row.
+enum Layout {
+    /// One row per measurement: `metric`, `value`, optional `unit`.
+    Long { metric: usize, value: usize, unit: Option<usize> },
+    /// One row per check-in, one column per metric: `(column, metric index)`.
+    Wide { columns: Vec<(usize, usize)> },
+}
+
+/// The columns of one input.
+struct Header {
+    layout: Layout,
+    date: Option<usize>,
+    scope: Option<usize>,
+}
+
+/// Where a row came from: index into the collector's file names, and the line.
+#[derive(Clone, Copy)]
+struct Location {
+    file: usize,
+    line: u64,
+}
+
+/// Collects measurements from one or more CSV inputs into a dataset of series per scope and metric.
 pub struct Collector<'c> {
     catalog: &'c Catalog,
-    values: Vec<Option<f64>>,
-    /// Where each metric was first seen, as `file:line`, to name both lines of a duplicate.
-    seen: Vec<Option<String>>,
+    scopes: Vec<Option<String>>,
+    /// Per scope, per metric: the observations and where each was read.
+    series: Vec<Vec<Vec<(Observation, Location)>>>,
     files: Vec<String>,
 }
 
 /// Reads every source and merges their rows.
-pub fn read(catalog: &Catalog, sources: &[Source]) -> Result<Vec<Option<f64>>, MeasurementError> {
+pub fn read(catalog: &Catalog, sources: &[Source]) -> Result<Dataset, MeasurementError> {
     let mut collector = Collector::new(catalog);
     for source in sources {
         let file = source.display_name();
@@ -104,29 +147,16 @@ pub fn read(catalog: &Catalog, sources: &[Source]) -> Result<Vec<Option<f64>>, M
 
 impl<'c> Collector<'c> {
     pub fn new(catalog: &'c Catalog) -> Self {
-        let n = catalog.metrics().len();
-        Collector { catalog, values: vec![None; n], seen: vec![None; n], files: Vec::new() }
+        Collector { catalog, scopes: Vec::new(), series: Vec::new(), files: Vec::new() }
     }
 
     /// Reads one CSV input; `file` names it in errors.
     pub fn read_csv(&mut self, reader: impl Read, file: &str) -> Result<(), MeasurementError> {
         self.files.push(file.to_string());
+        let file_index = self.files.len() - 1;
         let mut csv = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(reader);
-        let header = csv.headers().map_err(|e| csv_error(e, file))?.clone();
-        if header.iter().all(str::is_empty) {
-            return Err(MeasurementError::Empty { file: file.to_string() });
-        }
-        let header_line = header.position().map_or(1, csv::Position::line);
-        let column = |name: &'static str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
-        let missing = |name| MeasurementError::MissingColumn {
-            file: file.to_string(),
-            line: header_line,
-            column: name,
-            found: header.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", "),
-        };
-        let metric_col = column("metric").ok_or_else(|| missing("metric"))?;
-        let value_col = column("value").ok_or_else(|| missing("value"))?;
-        let unit_col = column("unit");
+        let header_record = csv.headers().map_err(|e| csv_error(e, file))?.clone();
+        let header = self.header(&header_record, file)?;
 
         let mut record = csv::StringRecord::new();
         loop {
@@ -138,44 +168,180 @@ impl<'c> Collector<'c> {
             if record.iter().all(str::is_empty) {
                 continue;
             }
-            let line = record.position().map_or(0, csv::Position::line);
-            let name = &record[metric_col];
-            if name.is_empty() {
-                return Err(MeasurementError::BlankMetric { file: file.to_string(), line });
-            }
-            let index = self.catalog.resolve(name).map_err(|cause| {
-                MeasurementError::UnknownMetric { file: file.to_string(), line, cause }
-            })?;
-            let metric = &self.catalog.metrics()[index];
-            if let Some(first) = &self.seen[index] {
-                return Err(MeasurementError::Duplicate {
-                    file: file.to_string(),
-                    line,
-                    metric: metric.id.clone(),
-                    first: first.clone(),
-                });
-            }
-            self.seen[index] = Some(format!("{file}:{line}"));
-            let unit = unit_col.map(|c| &record[c]);
-            self.values[index] = metric.unit.parse(&record[value_col], unit).map_err(|cause| {
-                MeasurementError::BadValue {
-                    file: file.to_string(),
-                    line,
-                    metric: metric.name.clone(),
-                    cause,
+            let here = Location {
+                file: file_index,
+                line: record.position().map_or(0, csv::Position::line),
+            };
+            let at_error = |cause| MeasurementError::BadDate {
+                file: file.to_string(),
+                line: here.line,
+                cause,
+            };
+            let at = header.date.map(|c| When::parse(&record[c]).map_err(at_error)).transpose()?;
+            let scope = match header.scope {
+                Some(c) if record[c].is_empty() => {
+                    return Err(MeasurementError::BlankScope {
+                        file: file.to_string(),
+                        line: here.line,
+                    });
                 }
-            })?;
+                Some(c) => self.scope_index(Some(&record[c])),
+                None => self.scope_index(None),
+            };
+            match &header.layout {
+                Layout::Long { metric, value, unit } => {
+                    let name = &record[*metric];
+                    if name.is_empty() {
+                        return Err(MeasurementError::BlankMetric {
+                            file: file.to_string(),
+                            line: here.line,
+                        });
+                    }
+                    let index = self.catalog.resolve(name).map_err(|cause| {
+                        MeasurementError::UnknownMetric {
+                            file: file.to_string(),
+                            line: here.line,
+                            cause,
+                        }
+                    })?;
+                    let unit = unit.map(|c| &record[c]);
+                    self.add(scope, index, at, &record[*value], unit, here)?;
+                }
+                Layout::Wide { columns } => {
+                    for &(column, index) in columns {
+                        self.add(scope, index, at, &record[column], None, here)?;
+                    }
+                }
+            }
         }
         Ok(())
     }
 
-    /// The values read, one per catalog metric; an error when no input held any value.
-    pub fn finish(self) -> Result<Vec<Option<f64>>, MeasurementError> {
-        if self.values.iter().all(Option::is_none) {
+    /// Works out the layout from the header row.
+    fn header(&self, header: &csv::StringRecord, file: &str) -> Result<Header, MeasurementError> {
+        if header.iter().all(str::is_empty) {
+            return Err(MeasurementError::Empty { file: file.to_string() });
+        }
+        let line = header.position().map_or(1, csv::Position::line);
+        let find = |names: &[&str]| {
+            header.iter().position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
+        };
+        let date = find(&["date"]);
+        let scope = find(SCOPE_COLUMNS);
+        let missing = |name| MeasurementError::MissingColumn {
+            file: file.to_string(),
+            line,
+            column: name,
+            found: header.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", "),
+        };
+        let layout = match (find(&["metric"]), find(&["value"])) {
+            (Some(metric), Some(value)) => Layout::Long { metric, value, unit: find(&["unit"]) },
+            (Some(_), None) => return Err(missing("value")),
+            (None, Some(_)) => return Err(missing("metric")),
+            (None, None) => {
+                let mut columns: Vec<(usize, usize)> = Vec::new();
+                for (column, name) in header.iter().enumerate() {
+                    if Some(column) == date || Some(column) == scope {
+                        continue;
+                    }
+                    let index = self.catalog.resolve(name).map_err(|e| {
+                        let hint = match e.suggestion {
+                            Some(id) => format!(" (did you mean `{id}`?)"),
+                            None => "; a wide file has `date`, optional `scope`, and one column per metric; a long file has `metric` and `value` columns".to_string(),
+                        };
+                        MeasurementError::UnknownColumn { file: file.to_string(), line, column: name.to_string(), hint }
+                    })?;
+                    if let Some(&(other, _)) = columns.iter().find(|(_, i)| *i == index) {
+                        return Err(MeasurementError::RepeatedColumn {
+                            file: file.to_string(),
+                            line,
+                            first: header[other].to_string(),
+                            second: name.to_string(),
+                            metric: self.catalog.metrics()[index].id.clone(),
+                        });
+                    }
+                    columns.push((column, index));
+                }
+                Layout::Wide { columns }
+            }
+        };
+        Ok(Header { layout, date, scope })
+    }
+
+    fn scope_index(&mut self, name: Option<&str>) -> usize {
+        if let Some(i) = self.scopes.iter().position(|s| s.as_deref() == name) {
+            return i;
+        }
+        self.scopes.push(name.map(str::to_string));
+        self.series.push(vec![Vec::new(); self.catalog.metrics().len()]);
+        self.scopes.len() - 1
+    }
+
+    /// Adds one value to its series, refusing a second value for the same scope, metric and date.
+    fn add(
+        &mut self,
+        scope: usize,
+        metric: usize,
+        at: Option<When>,
+        text: &str,
+        unit: Option<&str>,
+        here: Location,
+    ) -> Result<(), MeasurementError> {
+        let m = &self.catalog.metrics()[metric];
+        let series = &mut self.series[scope][metric];
+        if let Some((_, place)) =
+            series.iter().find(|(o, _)| o.at.is_none() || at.is_none() || o.at == at)
+        {
+            let scope_part = self.scopes[scope]
+                .as_ref()
+                .map(|n| format!(" for scope `{n}`"))
+                .unwrap_or_default();
+            let (context, fix) = match at {
+                Some(at) => (format!("{scope_part} on {at}"), "keep one row per metric and date"),
+                None => (
+                    scope_part,
+                    "keep one row per metric, or add a `date` column to keep a history",
+                ),
+            };
+            return Err(MeasurementError::Duplicate {
+                file: self.files[here.file].clone(),
+                line: here.line,
+                metric: m.id.clone(),
+                context,
+                first: format!("{}:{}", self.files[place.file], place.line),
+                fix,
+            });
+        }
+        let value = m.unit.parse(text, unit).map_err(|cause| MeasurementError::BadValue {
+            file: self.files[here.file].clone(),
+            line: here.line,
+            metric: m.name.clone(),
+            cause,
+        })?;
+        series.push((Observation { at, value }, here));
+        Ok(())
+    }
+
+    /// The dataset read; an error when no input held any value.
+    pub fn finish(self) -> Result<Dataset, MeasurementError> {
+        let any_value = self.series.iter().flatten().flatten().any(|(o, _)| o.value.is_some());
+        if !any_value {
             let files = self.files.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>();
             return Err(MeasurementError::NoMeasurements { files: files.join(", ") });
         }
-        Ok(self.values)
+        let scopes = self
+            .scopes
+            .into_iter()
+            .zip(self.series)
+            .map(|(name, series)| ScopeData {
+                name,
+                series: series
+                    .into_iter()
+                    .map(|s| s.into_iter().map(|(o, _)| o).collect())
+                    .collect(),
+            })
+            .collect();
+        Ok(Dataset { scopes })
     }
 }
 
@@ -200,11 +366,18 @@ mod tests {
     use super::*;
     use crate::input::catalog::load_builtin;
 
-    fn read_str(text: &str) -> Result<Vec<Option<f64>>, MeasurementError> {
+    fn read_data(text: &str) -> Result<Dataset, MeasurementError> {
         let catalog = load_builtin().unwrap();
         let mut c = Collector::new(&catalog);
         c.read_csv(text.as_bytes(), "m.csv")?;
         c.finish()
+    }
+
+    /// The single value per metric of an unscoped, undated input.
+    fn read_str(text: &str) -> Result<Vec<Option<f64>>, MeasurementError> {
+        let data = read_data(text)?;
+        assert_eq!(data.scopes.len(), 1);
+        Ok(data.scopes[0].series.iter().map(|s| s.last().and_then(|o| o.value)).collect())
     }
 
     fn err(text: &str) -> String {
@@ -256,6 +429,78 @@ mod tests {
         assert!(err("metric,value\n").starts_with("no measurements in `m.csv`"));
         assert!(err("metric,value\n,5\n").starts_with("m.csv:2: the metric name is blank"));
         assert!(err("metric,value\nmttr,5,6\n").starts_with("m.csv:2: the row has 3 fields"));
+    }
+
+    #[test]
+    fn dated_rows_become_a_history() {
+        let data =
+            read_data("date,metric,value\n2026-11-02,mttr,30\n2026-11-09,mttr,40\n").unwrap();
+        let mttr = &data.scopes[0].series[12];
+        assert_eq!(mttr.len(), 2);
+        assert_eq!(mttr[1].at, Some(When::parse("2026-11-09").unwrap()));
+        assert_eq!(mttr[1].value, Some(40.0));
+    }
+
+    #[test]
+    fn scope_column_splits_series_by_scope_and_accepts_service_or_team() {
+        for column in ["scope", "Service", "team"] {
+            let text = format!("{column},metric,value\napi,mttr,30\nbatch,mttr,40\n");
+            let data = read_data(&text).unwrap();
+            let names: Vec<_> = data.scopes.iter().map(|s| s.name.clone().unwrap()).collect();
+            assert_eq!(names, ["api", "batch"]);
+        }
+    }
+
+    #[test]
+    fn wide_rows_hold_one_check_in_each() {
+        let wide = "date,scope,Response Time,error rate,MTTR\n\
+            2026-11-02,api,180ms,0.5%,\n2026-11-09,api,190,0.4,45m\n";
+        let long = "date,scope,metric,value\n2026-11-02,api,response_time,180\n\
+            2026-11-02,api,error_rate,0.5\n2026-11-02,api,mttr,\n2026-11-09,api,response_time,190\n\
+            2026-11-09,api,error_rate,0.4\n2026-11-09,api,mttr,45\n";
+        assert_eq!(read_data(wide).unwrap(), read_data(long).unwrap());
+    }
+
+    #[test]
+    fn wide_headers_must_all_be_metrics() {
+        assert_eq!(
+            err("date,respons_time\n2026-11-02,180\n"),
+            "m.csv:1: column `respons_time` is not a metric (did you mean `response_time`?)"
+        );
+        assert!(
+            err("date,cpu,cpu_utilization\n2026-11-02,50,60\n")
+                .starts_with("m.csv:1: columns `cpu` and `cpu_utilization` are the same metric")
+        );
+        assert!(err("metric\nmttr\n").starts_with("m.csv:1: the header has no `value` column"));
+    }
+
+    #[test]
+    fn a_second_row_for_the_same_scope_metric_and_date_is_an_error() {
+        let text = "date,scope,metric,value\n2026-11-02,api,mttr,30\n2026-11-02,api,mttr,40\n";
+        assert_eq!(
+            err(text),
+            "m.csv:3: `mttr` is measured twice for scope `api` on 2026-11-02 (first at m.csv:2); keep one row per metric and date"
+        );
+        let other_scope =
+            "date,scope,metric,value\n2026-11-02,api,mttr,30\n2026-11-02,web,mttr,40\n";
+        assert!(read_data(other_scope).is_ok());
+    }
+
+    #[test]
+    fn several_rows_without_dates_are_an_error_not_a_history() {
+        assert_eq!(
+            err("metric,value\nmttr,30\nmttr,40\n"),
+            "m.csv:3: `mttr` is measured twice (first at m.csv:2); keep one row per metric, or add a `date` column to keep a history"
+        );
+    }
+
+    #[test]
+    fn bad_dates_and_blank_scopes_name_their_line() {
+        assert_eq!(
+            err("date,metric,value\n23/11/2026,mttr,30\n"),
+            "m.csv:2: `23/11/2026` is not an ISO 8601 date; write it like `2026-11-23` or `2026-11-23T09:30:00Z`"
+        );
+        assert!(err("scope,metric,value\n,mttr,30\n").starts_with("m.csv:2: the scope is blank"));
     }
 
     #[test]

@@ -1,23 +1,68 @@
-//! `--format markdown`: the scorecard as GitHub-flavoured markdown, for a pull request comment, a job
-//! summary or meeting notes.
+//! `--format markdown`: the short scorecard as GitHub-flavoured markdown, for a pull request comment,
+//! a job summary or meeting notes. Also holds the markdown pieces the check-in report reuses.
 
 use std::fmt::Write;
 
-use super::{counts_in_words, gate_rule};
-use crate::core::scorecard::{Scorecard, Status};
+use super::{counts_in_words, gate_rule, scope_name, sparkline, trend_text, worst_first};
+use crate::core::scorecard::{ScopeView, Scorecard, Status};
 
 /// Renders the scorecard as markdown: a summary, a table per category, then what needs attention.
 pub fn render(card: &Scorecard) -> String {
     let mut out = String::new();
-    let verdict = if card.gate.passed { "✅ passed" } else { "❌ failed" };
+    let views = card.scope_views();
+    let scoped = card.is_scoped();
     writeln!(out, "## {}\n", escape(&card.title)).ok();
-    writeln!(out, "**Gate {verdict}** ({}): {}\n", gate_rule(card), counts_in_words(card)).ok();
-    for (category, results) in card.by_category() {
-        writeln!(out, "### {}\n", escape(category)).ok();
-        writeln!(out, "| Metric | Value | Target | Status |").ok();
-        writeln!(out, "|---|---:|---|---|").ok();
+    writeln!(out, "{}\n", gate_line(card)).ok();
+    if scoped {
+        writeln!(out, "{}", rollup(&views)).ok();
+    }
+    for view in &views {
+        let level = if scoped {
+            writeln!(out, "### {}\n", scope_heading(view)).ok();
+            4
+        } else {
+            3
+        };
+        category_tables(&mut out, view, level, false);
+        attention(&mut out, view, level);
+    }
+    finish(out)
+}
+
+/// `**Gate ❌ failed** (--fail-on fail): 9 pass, 2 warn, 3 fail, 1 no data`.
+pub(crate) fn gate_line(card: &Scorecard) -> String {
+    let verdict = if card.gate.passed { "✅ passed" } else { "❌ failed" };
+    format!("**Gate {verdict}** ({}): {}", gate_rule(card), counts_in_words(card))
+}
+
+/// A scope's heading: its name, check-in date and counts.
+pub(crate) fn scope_heading(view: &ScopeView<'_>) -> String {
+    let s = view.scope.summary;
+    let date = view.scope.checked_at.map(|d| format!(", {d}")).unwrap_or_default();
+    format!(
+        "{}{date}: ❌ {} · ⚠️ {} · ✅ {} · ❔ {}",
+        escape(scope_name(view.scope)),
+        s.fail,
+        s.warn,
+        s.pass,
+        s.missing
+    )
+}
+
+/// One table per category; with `history`, trend and sparkline columns too.
+pub(crate) fn category_tables(out: &mut String, view: &ScopeView<'_>, level: usize, history: bool) {
+    let hashes = "#".repeat(level);
+    for (category, results) in view.by_category() {
+        writeln!(out, "{hashes} {}\n", escape(category)).ok();
+        if history {
+            writeln!(out, "| Metric | Value | Target | Status | Trend | Last 12 |").ok();
+            writeln!(out, "|---|---:|---|---|---|---|").ok();
+        } else {
+            writeln!(out, "| Metric | Value | Target | Status |").ok();
+            writeln!(out, "|---|---:|---|---|").ok();
+        }
         for r in results {
-            writeln!(
+            write!(
                 out,
                 "| {} | {} | {} | {} |",
                 escape(&r.name),
@@ -26,17 +71,26 @@ pub fn render(card: &Scorecard) -> String {
                 badge(r.status)
             )
             .ok();
+            if history {
+                write!(out, " {} | {} |", escape(&trend_text(r)), sparkline(&r.history)).ok();
+            }
+            out.push('\n');
         }
         out.push('\n');
     }
-    let attention = card.needing_attention();
-    if !attention.is_empty() {
-        writeln!(out, "### Needs attention\n").ok();
+}
+
+/// Each warn and fail metric with how far it is from passing and its ideas, then what has no data.
+pub(crate) fn attention(out: &mut String, view: &ScopeView<'_>, level: usize) {
+    let results = view.needing_attention();
+    let hashes = "#".repeat(level);
+    if !results.is_empty() {
+        writeln!(out, "{hashes} Needs attention\n").ok();
     }
-    for r in attention {
+    for r in results {
         writeln!(
             out,
-            "#### {} {}: {}\n",
+            "**{} {}: {}**\n",
             badge(r.status),
             escape(&r.name),
             escape(&r.display_value())
@@ -50,11 +104,36 @@ pub fn render(card: &Scorecard) -> String {
         }
         out.push('\n');
     }
-    let missing = card.missing();
+    let missing = view.missing();
     if !missing.is_empty() {
         let names: Vec<String> = missing.iter().map(|r| escape(&r.name)).collect();
         writeln!(out, "❔ No data: {}\n", names.join(", ")).ok();
     }
+}
+
+/// Scopes × metrics, worst scopes first, a status emoji per cell.
+pub(crate) fn rollup(views: &[ScopeView<'_>]) -> String {
+    let mut out = String::new();
+    let Some(first) = views.first() else { return out };
+    write!(out, "| Scope |").ok();
+    for r in first.results {
+        write!(out, " {} |", escape(&r.name)).ok();
+    }
+    writeln!(out, " ❌ | ⚠️ | ✅ | ❔ |").ok();
+    writeln!(out, "|---|{}---:|---:|---:|---:|", ":-:|".repeat(first.results.len())).ok();
+    for view in worst_first(views) {
+        write!(out, "| {} |", escape(scope_name(view.scope))).ok();
+        for r in view.results {
+            write!(out, " {} |", emoji(r.status)).ok();
+        }
+        let s = view.scope.summary;
+        writeln!(out, " {} | {} | {} | {} |", s.fail, s.warn, s.pass, s.missing).ok();
+    }
+    out
+}
+
+/// Trims trailing blank lines to one newline.
+pub(crate) fn finish(mut out: String) -> String {
     out.truncate(out.trim_end().len());
     out.push('\n');
     out
@@ -67,6 +146,16 @@ pub fn badge(status: Status) -> &'static str {
         Status::Warn => "⚠️ Warn",
         Status::Fail => "❌ Fail",
         Status::Missing => "❔ No data",
+    }
+}
+
+/// The emoji alone, for dense tables.
+pub fn emoji(status: Status) -> &'static str {
+    match status {
+        Status::Pass => "✅",
+        Status::Warn => "⚠️",
+        Status::Fail => "❌",
+        Status::Missing => "❔",
     }
 }
 

@@ -5,7 +5,8 @@ pub mod json;
 pub mod markdown;
 pub mod table;
 
-use crate::core::scorecard::Scorecard;
+use crate::core::history::Trend;
+use crate::core::scorecard::{HistoryPoint, MetricResult, ScopeSummary, ScopeView, Scorecard};
 
 /// An output format of `kpi check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +52,68 @@ pub(crate) fn gate_rule(card: &Scorecard) -> String {
     format!("--fail-on {fail_on}{require_all}")
 }
 
+/// A unicode sparkline of a history, oldest first: eight levels between the lowest and highest value,
+/// `·` for a check-in without a value.
+pub(crate) fn sparkline(history: &[HistoryPoint]) -> String {
+    const LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let values = history.iter().filter_map(|p| p.value);
+    let (low, high) =
+        values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    history
+        .iter()
+        .map(|p| match p.value {
+            None => '·',
+            Some(_) if high <= low => LEVELS[3],
+            Some(v) => {
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                let level = ((v - low) / (high - low) * 7.0).round() as usize;
+                LEVELS[level.min(7)]
+            }
+        })
+        .collect()
+}
+
+/// The move since the previous value: an arrow for the direction of the value, the change, and
+/// whether that is better or worse for this metric, e.g. `↓ 15 ms (better)`; empty without history.
+pub(crate) fn trend_text(result: &MetricResult) -> String {
+    let Some(trend) = result.trend else { return String::new() };
+    let change = result.change.unwrap_or(0.0);
+    let arrow = if change > 0.0 {
+        "↑"
+    } else if change < 0.0 {
+        "↓"
+    } else {
+        "→"
+    };
+    let amount = result.unit.format_delta(change.abs());
+    match trend {
+        Trend::New => "new".to_string(),
+        Trend::Steady if change == 0.0 => "→ steady".to_string(),
+        Trend::Steady => format!("{arrow} {amount} (steady)"),
+        Trend::Improving => format!("{arrow} {amount} (better)"),
+        Trend::Worsening => format!("{arrow} {amount} (worse)"),
+    }
+}
+
+/// Scopes ordered worst first: most failures, then most warnings, then most missing, then by name.
+pub(crate) fn worst_first<'a>(views: &[ScopeView<'a>]) -> Vec<ScopeView<'a>> {
+    let mut sorted = views.to_vec();
+    sorted.sort_by(|a, b| {
+        let (x, y) = (a.scope.summary, b.scope.summary);
+        y.fail
+            .cmp(&x.fail)
+            .then(y.warn.cmp(&x.warn))
+            .then(y.missing.cmp(&x.missing))
+            .then(a.scope.name.cmp(&b.scope.name))
+    });
+    sorted
+}
+
+/// A scope's name for headings: its name, or `(no scope)` for rows without one.
+pub(crate) fn scope_name(scope: &ScopeSummary) -> &str {
+    scope.name.as_deref().unwrap_or("(no scope)")
+}
+
 #[cfg(test)]
 pub(crate) mod sample {
     //! One shared sample scorecard for every renderer's snapshots: pass, warn, fail and missing
@@ -82,7 +145,7 @@ pub(crate) mod sample {
         let catalog = load_builtin().unwrap();
         let mut collector = Collector::new(&catalog);
         collector.read_csv(CSV.as_bytes(), "sample.csv").unwrap();
-        let values = collector.finish().unwrap();
-        evaluate(&catalog, &values, GatePolicy { fail_on: FailOn::Fail, require_all: false })
+        let data = collector.finish().unwrap();
+        evaluate(&catalog, &data, None, GatePolicy { fail_on: FailOn::Fail, require_all: false })
     }
 }

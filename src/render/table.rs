@@ -1,83 +1,183 @@
-//! `--format table`: the terminal scorecard. A table grouped by category, a summary line with the
-//! gate's verdict, then what needs attention with its improvement ideas.
+//! `--format table`: the terminal scorecard. For scoped input a roll-up matrix first; then per scope a
+//! table grouped by category (with trend and sparkline columns when there is history), what needs
+//! attention with its improvement ideas, and a summary line with the gate's verdict.
 
 use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style as Ansi};
 use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table, presets};
 
-use super::{Style, counts_in_words, gate_rule};
-use crate::core::scorecard::{Scorecard, Status};
+use super::{Style, counts_in_words, gate_rule, scope_name, sparkline, trend_text, worst_first};
+use crate::core::scorecard::{ScopeView, Scorecard, Status, Summary};
 
 /// Renders the scorecard for a terminal; colours only when `style.color` is set.
 pub fn render(card: &Scorecard, style: Style) -> String {
     let mut out = String::new();
-    let paint = |text: &str, ansi: Ansi| {
-        if style.color { format!("{ansi}{text}{ansi:#}") } else { text.to_string() }
+    let views = card.scope_views();
+    let scoped = card.is_scoped();
+    let history = card.has_history();
+    match (scoped, views.first().and_then(|v| v.scope.checked_at)) {
+        (false, Some(date)) => writeln!(out, "{}: check-in {date}\n", card.title).ok(),
+        _ => writeln!(out, "{}\n", card.title).ok(),
     };
+    if scoped {
+        writeln!(out, "{}\n", rollup(&views, style)).ok();
+    }
+    for view in &views {
+        if scoped {
+            let date = view.scope.checked_at.map(|d| format!(", check-in {d}")).unwrap_or_default();
+            let counts = summary_words(view.scope.summary);
+            writeln!(out, "{}{date}: {counts}\n", paint(scope_name(view.scope), bold(), style))
+                .ok();
+        }
+        writeln!(out, "{}\n", metric_table(view, history, style)).ok();
+        if !scoped {
+            writeln!(out, "{}", verdict_line(card, style)).ok();
+        }
+        attention(&mut out, card, view, style);
+        if scoped {
+            out.push('\n');
+        }
+    }
+    if scoped {
+        writeln!(out, "All scopes: {}", verdict_line(card, style)).ok();
+    }
+    out
+}
 
+fn summary_words(s: Summary) -> String {
+    format!("{} pass, {} warn, {} fail, {} no data", s.pass, s.warn, s.fail, s.missing)
+}
+
+fn verdict_line(card: &Scorecard, style: Style) -> String {
+    let verdict = if card.gate.passed {
+        paint("gate passed", AnsiColor::Green.on_default().bold(), style)
+    } else {
+        paint("gate failed", AnsiColor::Red.on_default().bold(), style)
+    };
+    format!("{}: {verdict} ({})", counts_in_words(card), gate_rule(card))
+}
+
+fn bold() -> Ansi {
+    Ansi::new().bold()
+}
+
+fn paint(text: &str, ansi: Ansi, style: Style) -> String {
+    if style.color { format!("{ansi}{text}{ansi:#}") } else { text.to_string() }
+}
+
+fn new_table(style: Style) -> Table {
     let mut table = Table::new();
     table
         .load_style(presets::UTF8_FULL_CONDENSED.with_rounded_corners())
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(["Metric", "Value", "Target", "Status"]);
+        .set_content_arrangement(ContentArrangement::Dynamic);
     if style.color {
         table.enforce_styling();
     } else {
         table.force_no_tty();
     }
-    for (category, results) in card.by_category() {
+    table
+}
+
+fn status_cell(status: Status, text: String) -> Cell {
+    let cell = Cell::new(text);
+    match status {
+        Status::Pass => cell.fg(Color::Green),
+        Status::Warn => cell.fg(Color::Yellow),
+        Status::Fail => cell.fg(Color::Red),
+        Status::Missing => cell,
+    }
+}
+
+fn metric_table(view: &ScopeView<'_>, history: bool, style: Style) -> Table {
+    let mut table = new_table(style);
+    let mut header = vec!["Metric", "Value", "Target", "Status"];
+    if history {
+        header.extend(["Trend", "Last 12"]);
+    }
+    table.set_header(header);
+    for (category, results) in view.by_category() {
         table.add_row([Cell::new(category).add_attribute(Attribute::Bold)]);
-        for result in results {
-            let mut status = Cell::new(format!("{} {}", mark(result.status), result.status.word()));
-            if let Some(color) = color(result.status) {
-                status = status.fg(color);
+        for r in results {
+            let mut status = format!("{} {}", mark(r.status), r.status.word());
+            if let Some(before) = r.previous_status.filter(|&before| before != r.status) {
+                write!(status, " (was {})", before.word()).ok();
             }
-            table.add_row([
-                Cell::new(format!("  {}", result.name)),
-                Cell::new(result.display_value()).set_alignment(CellAlignment::Right),
-                Cell::new(&result.target),
-                status,
-            ]);
+            let mut row = vec![
+                Cell::new(format!("  {}", r.name)),
+                Cell::new(r.display_value()).set_alignment(CellAlignment::Right),
+                Cell::new(&r.target),
+                status_cell(r.status, status),
+            ];
+            if history {
+                row.push(Cell::new(trend_text(r)));
+                row.push(Cell::new(sparkline(&r.history)));
+            }
+            table.add_row(row);
         }
     }
-    writeln!(out, "{}\n", card.title).ok();
-    writeln!(out, "{table}\n").ok();
+    table
+}
 
-    let verdict = if card.gate.passed {
-        paint("gate passed", AnsiColor::Green.on_default().bold())
-    } else {
-        paint("gate failed", AnsiColor::Red.on_default().bold())
-    };
-    writeln!(out, "{}: {verdict} ({})", counts_in_words(card), gate_rule(card)).ok();
-
-    let attention = card.needing_attention();
-    if !attention.is_empty() {
+fn attention(out: &mut String, card: &Scorecard, view: &ScopeView<'_>, style: Style) {
+    let results = view.needing_attention();
+    if !results.is_empty() {
         writeln!(out, "\nNeeds attention:").ok();
     }
-    for result in attention {
-        let ansi = if result.status == Status::Fail {
+    for r in results {
+        let ansi = if r.status == Status::Fail {
             AnsiColor::Red.on_default()
         } else {
             AnsiColor::Yellow.on_default()
         };
-        let head = format!("{} {} {}", mark(result.status), result.status.word(), result.name);
-        writeln!(out, "\n{}: {}", paint(&head, ansi.bold()), result.display_value()).ok();
-        if let Some(distance) = result.distance() {
-            writeln!(out, "  {distance} (target: {})", result.target).ok();
+        let head = format!("{} {} {}", mark(r.status), r.status.word(), r.name);
+        writeln!(out, "\n{}: {}", paint(&head, ansi.bold(), style), r.display_value()).ok();
+        if let Some(distance) = r.distance() {
+            writeln!(out, "  {distance} (target: {})", r.target).ok();
         }
-        for idea in &result.suggestions {
+        for idea in &r.suggestions {
             writeln!(out, "  - {idea}").ok();
         }
     }
-    let missing = card.missing();
+    let missing = view.missing();
     if !missing.is_empty() {
         let names: Vec<&str> = missing.iter().map(|r| r.name.as_str()).collect();
         let hint =
             if card.gate.require_all { "" } else { " (--require-all fails the gate on these)" };
         writeln!(out, "\nNo data: {}{hint}", names.join(", ")).ok();
     }
-    out
+    let gone: Vec<String> = view
+        .results
+        .iter()
+        .filter(|r| r.stale)
+        .map(|r| format!("{} (last {})", r.name, r.date.map(|d| d.to_string()).unwrap_or_default()))
+        .collect();
+    if !gone.is_empty() {
+        writeln!(out, "\nNo new data since the last value: {}", gone.join(", ")).ok();
+    }
+}
+
+/// Scopes × metrics, worst scopes first, a status mark per cell; metrics are numbered, with a legend.
+fn rollup(views: &[ScopeView<'_>], style: Style) -> String {
+    let Some(first) = views.first() else { return String::new() };
+    let mut table = new_table(style);
+    let mut header = vec![Cell::new("Scope")];
+    header.extend((1..=first.results.len()).map(Cell::new));
+    header.extend(["fail", "warn", "pass", "no data"].map(Cell::new));
+    table.set_header(header);
+    for view in worst_first(views) {
+        let mut row = vec![Cell::new(scope_name(view.scope))];
+        row.extend(view.results.iter().map(|r| status_cell(r.status, mark(r.status).to_string())));
+        let s = view.scope.summary;
+        row.extend(
+            [s.fail, s.warn, s.pass, s.missing]
+                .map(|n| Cell::new(n).set_alignment(CellAlignment::Right)),
+        );
+        table.add_row(row);
+    }
+    let legend: Vec<String> =
+        first.results.iter().enumerate().map(|(i, r)| format!("{} {}", i + 1, r.name)).collect();
+    format!("{table}\n{}", legend.join(" · "))
 }
 
 fn mark(status: Status) -> &'static str {
@@ -86,15 +186,6 @@ fn mark(status: Status) -> &'static str {
         Status::Warn => "▲",
         Status::Fail => "✘",
         Status::Missing => "·",
-    }
-}
-
-fn color(status: Status) -> Option<Color> {
-    match status {
-        Status::Pass => Some(Color::Green),
-        Status::Warn => Some(Color::Yellow),
-        Status::Fail => Some(Color::Red),
-        Status::Missing => None,
     }
 }
 

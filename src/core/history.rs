@@ -1,0 +1,199 @@
+//! Measurements over time: check-in dates, the observations of each (scope, metric) series, and
+//! the direction-aware trend between two check-ins. Pure: values in, values out.
+
+use std::fmt;
+
+use jiff::civil::{Date, DateTime, Time};
+use serde::{Serialize, Serializer};
+
+use super::threshold::{Band, Direction};
+
+/// When a measurement was taken: an ISO 8601 date, or a date-time (converted to UTC when it carries
+/// an offset). Orders chronologically.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct When(DateTime);
+
+/// Why a date could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{text}` is not an ISO 8601 date; write it like `2026-11-23` or `2026-11-23T09:30:00Z`")]
+pub struct DateError {
+    pub text: String,
+}
+
+impl When {
+    /// Reads `2026-11-23`, `2026-11-23T09:30`, `2026-11-23 09:30:00` or `2026-11-23T09:30:00+01:00`.
+    pub fn parse(text: &str) -> Result<When, DateError> {
+        let text = text.trim();
+        let err = || DateError { text: text.to_string() };
+        if text.len() <= 10 {
+            return text
+                .parse::<Date>()
+                .map(|d| When(d.to_datetime(Time::midnight())))
+                .map_err(|_| err());
+        }
+        if let Ok(timestamp) = text.parse::<jiff::Timestamp>() {
+            return Ok(When(jiff::tz::Offset::UTC.to_datetime(timestamp)));
+        }
+        text.parse::<DateTime>().map(When).map_err(|_| err())
+    }
+
+    /// Whether this is no later than `limit`; a plain-date limit includes that whole day, so
+    /// `--as-of 2026-11-23` keeps a measurement taken at 2026-11-23T17:00.
+    pub fn not_after(self, limit: When) -> bool {
+        if limit.is_date() { self.0.date() <= limit.0.date() } else { self <= limit }
+    }
+
+    /// Whether this is a plain date (midnight), shown without a time.
+    fn is_date(self) -> bool {
+        self.0.time() == Time::midnight()
+    }
+}
+
+impl fmt::Display for When {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_date() {
+            write!(f, "{}", self.0.date())
+        } else {
+            write!(f, "{}", self.0.strftime("%Y-%m-%dT%H:%M:%S"))
+        }
+    }
+}
+
+impl Serialize for When {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// One row of a series: a value (or a blank: no data) at a time (or undated).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Observation {
+    pub at: Option<When>,
+    pub value: Option<f64>,
+}
+
+/// All observations of one scope: one series per catalog metric, in catalog order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScopeData {
+    /// The scope's name (a service or a team); `None` when the input has no scope column.
+    pub name: Option<String>,
+    pub series: Vec<Vec<Observation>>,
+}
+
+/// Everything read from the inputs, grouped by scope in order of first appearance.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Dataset {
+    pub scopes: Vec<ScopeData>,
+}
+
+impl Dataset {
+    /// One unscoped, undated value per catalog metric (`None`: no data), in catalog order.
+    pub fn single(values: &[Option<f64>]) -> Dataset {
+        let series = values.iter().map(|&value| vec![Observation { at: None, value }]).collect();
+        Dataset { scopes: vec![ScopeData { name: None, series }] }
+    }
+}
+
+/// How a metric moved since the previous check-in, judged by which way it improves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Trend {
+    /// Moved toward good by more than the dead zone.
+    Improving,
+    /// Moved away from good by more than the dead zone.
+    Worsening,
+    /// Moved less than the dead zone (or stayed inside a band).
+    Steady,
+    /// No earlier value to compare with.
+    New,
+}
+
+/// Changes smaller than this share of the previous value read as noise.
+pub const DEAD_ZONE: f64 = 0.02;
+
+/// Judges the move from `previous` to `latest` for a metric whose pass band is `pass`: lower is
+/// better, higher is better, or (for a band) closer to the band is better and inside it is steady.
+pub fn trend(pass: &Band, previous: f64, latest: f64) -> Trend {
+    let dead_zone = DEAD_ZONE * previous.abs().max(latest.abs()).max(f64::MIN_POSITIVE);
+    let gain = match pass.direction() {
+        Direction::LowerIsBetter => previous - latest,
+        Direction::HigherIsBetter => latest - previous,
+        Direction::Band => {
+            let distance = |v| pass.miss(v).map_or(0.0, |m| m.by);
+            distance(previous) - distance(latest)
+        }
+    };
+    if gain > dead_zone {
+        Trend::Improving
+    } else if gain < -dead_zone {
+        Trend::Worsening
+    } else {
+        Trend::Steady
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::unit::Unit;
+
+    fn band(text: &str) -> Band {
+        Band::parse(text, Unit::lookup("%").unwrap()).unwrap()
+    }
+
+    #[test]
+    fn dates_and_date_times_parse_and_order() {
+        let day = When::parse("2026-11-23").unwrap();
+        let morning = When::parse("2026-11-23T09:30").unwrap();
+        let utc = When::parse("2026-11-23T10:30:00+01:00").unwrap();
+        assert!(day < morning);
+        assert_eq!(morning, utc);
+        assert_eq!(day.to_string(), "2026-11-23");
+        assert_eq!(morning.to_string(), "2026-11-23T09:30:00");
+        assert!(morning.not_after(day), "a plain date limit includes the whole day");
+        assert!(!morning.not_after(When::parse("2026-11-23T09:00").unwrap()));
+        assert!(!When::parse("2026-11-24").unwrap().not_after(day));
+    }
+
+    #[test]
+    fn bad_dates_are_rejected() {
+        for text in ["23/11/2026", "2026-13-01", "yesterday", ""] {
+            assert!(When::parse(text).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn lower_is_better_trend() {
+        let b = band("< 1");
+        assert_eq!(trend(&b, 2.0, 1.5), Trend::Improving);
+        assert_eq!(trend(&b, 1.5, 2.0), Trend::Worsening);
+    }
+
+    #[test]
+    fn higher_is_better_trend() {
+        let b = band(">= 70");
+        assert_eq!(trend(&b, 60.0, 65.0), Trend::Improving);
+        assert_eq!(trend(&b, 65.0, 60.0), Trend::Worsening);
+    }
+
+    #[test]
+    fn band_trend_is_about_distance_to_the_band() {
+        let b = band(">= 50 and <= 70");
+        assert_eq!(trend(&b, 85.0, 75.0), Trend::Improving, "coming down toward the band");
+        assert_eq!(trend(&b, 40.0, 45.0), Trend::Improving, "coming up toward the band");
+        assert_eq!(trend(&b, 45.0, 35.0), Trend::Worsening);
+        assert_eq!(trend(&b, 75.0, 85.0), Trend::Worsening);
+        assert_eq!(trend(&b, 55.0, 65.0), Trend::Steady, "anywhere inside the band is fine");
+        assert_eq!(trend(&b, 75.0, 45.0), Trend::Steady, "5 too high to 5 too low");
+    }
+
+    #[test]
+    fn changes_inside_the_dead_zone_are_steady() {
+        let b = band("< 1");
+        assert_eq!(trend(&b, 100.0, 101.9), Trend::Steady);
+        assert_eq!(trend(&b, 100.0, 98.1), Trend::Steady);
+        assert_eq!(trend(&b, 100.0, 102.5), Trend::Worsening);
+        assert_eq!(trend(&b, 100.0, 97.5), Trend::Improving);
+        assert_eq!(trend(&b, 0.0, 0.0), Trend::Steady);
+    }
+}
