@@ -109,7 +109,7 @@ pub enum Trend {
 }
 
 /// Changes smaller than this share of the previous value read as noise.
-pub const DEAD_ZONE: f64 = 0.02;
+pub const DEAD_ZONE: f64 = 0.01;
 
 /// Judges the move from `previous` to `latest` for a metric whose pass band is `pass`: lower is
 /// better, higher is better, or (for a band) closer to the band is better and inside it is steady.
@@ -190,10 +190,10 @@ mod tests {
     #[test]
     fn changes_inside_the_dead_zone_are_steady() {
         let b = band("< 1");
-        assert_eq!(trend(&b, 100.0, 101.9), Trend::Steady);
-        assert_eq!(trend(&b, 100.0, 98.1), Trend::Steady);
-        assert_eq!(trend(&b, 100.0, 102.5), Trend::Worsening);
-        assert_eq!(trend(&b, 100.0, 97.5), Trend::Improving);
+        assert_eq!(trend(&b, 100.0, 100.9), Trend::Steady);
+        assert_eq!(trend(&b, 100.0, 99.1), Trend::Steady);
+        assert_eq!(trend(&b, 100.0, 101.5), Trend::Worsening);
+        assert_eq!(trend(&b, 100.0, 98.5), Trend::Improving);
         assert_eq!(trend(&b, 0.0, 0.0), Trend::Steady);
     }
 }

@@ -7,3 +7,5 @@ pub mod history;
 pub mod scorecard;
 pub mod threshold;
 pub mod unit;
+
+pub use unit::format_number;

@@ -3,6 +3,7 @@
 
 pub mod json;
 pub mod markdown;
+pub mod report;
 pub mod table;
 
 use crate::core::history::Trend;

@@ -1,0 +1,145 @@
+//! `kpi report`: the weekly check-in report in markdown. A title with the check-in date, the summary
+//! and gate, the roll-up matrix for scoped input, then per scope the metric tables with trends and
+//! sparklines, what needs attention, what changed since the last check-in, and optional charts.
+
+use std::fmt::Write;
+
+use super::markdown::{
+    attention, badge, category_tables, escape, finish, gate_line, rollup, scope_heading,
+};
+use super::{scope_name, trend_text};
+use crate::core::format_number;
+use crate::core::history::Trend;
+use crate::core::scorecard::{MetricResult, ScopeView, Scorecard, Status};
+use crate::core::threshold::Bound;
+
+/// Renders the check-in report; `charts` are the ids of metrics to draw a history chart for.
+pub fn render(card: &Scorecard, charts: &[String]) -> String {
+    let mut out = String::new();
+    let views = card.scope_views();
+    let scoped = card.is_scoped();
+    let date = card.scopes.iter().filter_map(|s| s.checked_at).max();
+    let only_scope = match views.as_slice() {
+        [one] if scoped => format!(" for {}", escape(scope_name(one.scope))),
+        _ => String::new(),
+    };
+    let title = escape(&card.title);
+    match date {
+        Some(date) => writeln!(out, "# {title}: check-in {date}{only_scope}\n").ok(),
+        None => writeln!(out, "# {title}: check-in{only_scope}\n").ok(),
+    };
+    let s = card.summary;
+    writeln!(
+        out,
+        "✅ {} pass · ⚠️ {} warn · ❌ {} fail · ❔ {} no data\n\n{}\n",
+        s.pass,
+        s.warn,
+        s.fail,
+        s.missing,
+        gate_line(card)
+    )
+    .ok();
+    let many = scoped && views.len() > 1;
+    if many {
+        writeln!(out, "## Roll-up\n\n{}", rollup(&views)).ok();
+    }
+    for view in &views {
+        let level = if many {
+            writeln!(out, "## {}\n", scope_heading(view)).ok();
+            3
+        } else {
+            2
+        };
+        category_tables(&mut out, view, level, true);
+        attention(&mut out, view, level);
+        since_last(&mut out, view, level);
+        for id in charts {
+            if let Some(result) = view.results.iter().find(|r| r.id == *id) {
+                chart(&mut out, result, level);
+            }
+        }
+    }
+    finish(out)
+}
+
+/// What improved, what worsened, which statuses changed, and what went without data.
+fn since_last(out: &mut String, view: &ScopeView<'_>, level: usize) {
+    let hashes = "#".repeat(level);
+    writeln!(out, "{hashes} Since last check-in\n").ok();
+    let moved = |trend| -> Vec<String> {
+        view.results
+            .iter()
+            .filter(|r| r.trend == Some(trend))
+            .map(|r| format!("{} {}", escape(&r.name), escape(&trend_text(r))))
+            .collect()
+    };
+    let changed: Vec<String> = view
+        .results
+        .iter()
+        .filter_map(|r| {
+            let before =
+                r.previous_status.filter(|&b| b != r.status && r.status != Status::Missing)?;
+            Some(format!("{}: {} → {}", escape(&r.name), badge(before), badge(r.status)))
+        })
+        .collect();
+    let gone: Vec<String> = view
+        .results
+        .iter()
+        .filter(|r| r.stale)
+        .map(|r| {
+            let date = r.date.map(|d| format!(" on {d}")).unwrap_or_default();
+            format!("{} (last {}{date})", escape(&r.name), escape(&r.display_value()))
+        })
+        .collect();
+    let mut any = false;
+    for (label, items) in [
+        ("Improved", moved(Trend::Improving)),
+        ("Worsened", moved(Trend::Worsening)),
+        ("Status changes", changed),
+        ("No new data", gone),
+    ] {
+        if !items.is_empty() {
+            any = true;
+            writeln!(out, "- **{label}:** {}", items.join("; ")).ok();
+        }
+    }
+    if !any {
+        writeln!(out, "Nothing changed since the last check-in.").ok();
+    }
+    out.push('\n');
+}
+
+/// A mermaid `xychart-beta` of the metric's recent values, with its pass bounds drawn as lines.
+fn chart(out: &mut String, result: &MetricResult, level: usize) {
+    let points: Vec<_> = result.history.iter().filter_map(|p| Some((p.date, p.value?))).collect();
+    if points.is_empty() {
+        return;
+    }
+    let hashes = "#".repeat(level + 1);
+    let unit = if result.unit.symbol.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", result.unit.symbol)
+    };
+    writeln!(out, "{hashes} {}{}\n", escape(&result.name), escape(&unit)).ok();
+    writeln!(out, "```mermaid\nxychart-beta").ok();
+    writeln!(out, "    title \"{}\"", mermaid_text(&result.name)).ok();
+    let labels: Vec<String> = points.iter().map(|(d, _)| format!("\"{d}\"")).collect();
+    writeln!(out, "    x-axis [{}]", labels.join(", ")).ok();
+    writeln!(out, "    y-axis \"{}\"", mermaid_text(result.unit.symbol)).ok();
+    let values: Vec<String> = points.iter().map(|(_, v)| format_number(*v)).collect();
+    writeln!(out, "    line [{}]", values.join(", ")).ok();
+    let pass = result.thresholds.pass;
+    for bound in [pass.lower, pass.upper].into_iter().flatten() {
+        let Bound { value, .. } = bound;
+        let line = vec![format_number(value); points.len()];
+        writeln!(out, "    line [{}]", line.join(", ")).ok();
+    }
+    writeln!(out, "```\n").ok();
+    writeln!(out, "The flat line is the pass threshold ({}).\n", escape(&result.pass)).ok();
+}
+
+/// Text inside a mermaid string: no quotes or line breaks.
+fn mermaid_text(text: &str) -> String {
+    text.chars().map(|c| if matches!(c, '"' | '\n' | '\r') { '\'' } else { c }).collect()
+}
