@@ -1,11 +1,13 @@
 //! Renderers: one file per output format, each a function from a `&Scorecard` to text. Nothing here
 //! reads input or writes files; the caller decides where the text goes.
 
+pub mod github;
 pub mod json;
+pub mod junit;
 pub mod markdown;
 pub mod table;
 
-use crate::core::scorecard::Scorecard;
+use crate::core::scorecard::{MetricResult, Scorecard};
 
 /// An output format of `kpi check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,6 +18,10 @@ pub enum Format {
     Markdown,
     /// The scorecard as JSON.
     Json,
+    /// JUnit XML for CI test reports: a test suite per category, a test case per metric.
+    Junit,
+    /// GitHub Actions workflow commands: an annotation per metric that needs attention.
+    Github,
 }
 
 /// Options that change how text looks but not what it says.
@@ -31,6 +37,8 @@ pub fn render(format: Format, card: &Scorecard, style: Style) -> String {
         Format::Table => table::render(card, style),
         Format::Markdown => markdown::render(card),
         Format::Json => json::render(card),
+        Format::Junit => junit::render(card),
+        Format::Github => github::render(card),
     }
 }
 
@@ -49,6 +57,16 @@ pub(crate) fn gate_rule(card: &Scorecard) -> String {
     };
     let require_all = if card.gate.require_all { " --require-all" } else { "" };
     format!("--fail-on {fail_on}{require_all}")
+}
+
+/// A warn or fail result's value against its target, e.g. `350 ms is 150 ms too high: pass is
+/// under 200 ms (target: Less than 200ms)`: the one sentence CI reports lead with.
+pub(crate) fn value_against_target(result: &MetricResult) -> String {
+    let value = result.display_value();
+    match result.distance() {
+        Some(distance) => format!("{value} is {distance} (target: {})", result.target),
+        None => format!("{value} (target: {})", result.target),
+    }
 }
 
 #[cfg(test)]
