@@ -1,15 +1,14 @@
 //! The application: turns a validated command into reads, an evaluation and output. The only place
 //! that wires the edges to the core; errors gain their context here.
 
-use std::io::{self, Write};
 use std::process::ExitCode;
-
-use anyhow::Context;
 
 use crate::cli::{CheckConfig, Cli, Command, Environment};
 use crate::core::evaluate::evaluate;
+use crate::core::scorecard::Scorecard;
 use crate::input::{catalog, measurements};
-use crate::render;
+use crate::output::{Destination, Outputs};
+use crate::render::{self, Format, Style, github};
 
 /// Exit code when the gate fails.
 pub const EXIT_GATE_FAILED: u8 = 1;
@@ -34,17 +33,57 @@ fn check(config: &CheckConfig) -> anyhow::Result<ExitCode> {
         let as_of = config.as_of.map(|d| d.to_string()).unwrap_or_default();
         anyhow::bail!("no check-in on or before --as-of {as_of}; pick a later date");
     }
-    let text = render::render(config.format, &card, config.style);
-    write_stdout(&text).context("cannot write to standard output")?;
-    Ok(if card.gate.passed { ExitCode::SUCCESS } else { ExitCode::from(EXIT_GATE_FAILED) })
+    let mut outputs = Outputs::new();
+    outputs.add(config.output.clone(), render::render(config.format, &card, config.style));
+    for (format, destination) in &config.exports {
+        // Exports go to files and logs, where colour codes would be noise.
+        outputs.add(destination.clone(), render::render(*format, &card, Style { color: false }));
+    }
+    if let Some(path) = &config.step_summary {
+        let summary = render::render(Format::Markdown, &card, Style::default());
+        outputs.add(Destination::StepSummary(path.clone()), summary);
+    }
+    if let Some(path) = &config.step_outputs {
+        outputs.add(Destination::StepOutputs(path.clone()), github::step_outputs(&card));
+    }
+    outputs.write()?;
+    Ok(ExitCode::from(exit_code(&card, config.warn_exit_code)))
 }
 
-/// Writes to standard output; a reader that closed the pipe early (`kpi check x.csv | head`) is not
-/// an error, since the verdict is already decided.
-fn write_stdout(text: &str) -> io::Result<()> {
-    let mut stdout = io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        other => other,
+/// 0 when the gate passes, 1 when it fails; `warn_exit_code` when it passes despite metrics that
+/// are not passing (warnings, or failures under `--fail-on never`).
+fn exit_code(card: &Scorecard, warn_exit_code: Option<u8>) -> u8 {
+    let not_passing = card.summary.warn + card.summary.fail > 0;
+    match warn_exit_code {
+        _ if !card.gate.passed => EXIT_GATE_FAILED,
+        Some(code) if not_passing => code,
+        _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::scorecard::Summary;
+    use crate::render::sample;
+
+    fn card(passed: bool, summary: Summary) -> Scorecard {
+        let mut card = sample::scorecard();
+        card.gate.passed = passed;
+        card.summary = summary;
+        card
+    }
+
+    #[test]
+    fn warn_exit_code_applies_only_to_a_passing_gate_with_metrics_not_passing() {
+        let clean = Summary { pass: 14, missing: 1, ..Summary::default() };
+        let warned = Summary { warn: 1, ..clean };
+        let failed = Summary { fail: 1, ..clean };
+        assert_eq!(exit_code(&card(true, clean), Some(3)), 0);
+        assert_eq!(exit_code(&card(true, warned), Some(3)), 3);
+        assert_eq!(exit_code(&card(true, warned), None), 0);
+        assert_eq!(exit_code(&card(true, failed), Some(3)), 3, "--fail-on never");
+        assert_eq!(exit_code(&card(false, warned), Some(3)), EXIT_GATE_FAILED);
+        assert_eq!(exit_code(&card(false, clean), None), EXIT_GATE_FAILED, "--require-all");
     }
 }

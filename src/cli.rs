@@ -2,12 +2,14 @@
 //! that no code after this point re-checks flags.
 
 use std::io::IsTerminal;
+use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::core::history::When;
 use crate::core::scorecard::{FailOn, GatePolicy};
 use crate::input::measurements::Source;
+use crate::output::Destination;
 use crate::render::{Format, Style};
 
 /// Check measured KPIs against the team's agreed targets.
@@ -22,7 +24,12 @@ pub struct Cli {
 pub enum Command {
     /// Grade measured values against the catalog and print a pass / warn / fail scorecard.
     ///
-    /// Exit codes: 0 when the gate passes, 1 when it fails, 2 on a usage or input error.
+    /// Exit codes: 0 when the gate passes, 1 when it fails, 2 on a usage or input error, and the
+    /// `--warn-exit-code` when one is given and the gate passes with warnings.
+    ///
+    /// In GitHub Actions (`GITHUB_STEP_SUMMARY` and `GITHUB_OUTPUT` set), the markdown scorecard is
+    /// also appended to the job summary, and `gate`, `pass`, `warn`, `fail` and `missing` to the
+    /// step's outputs.
     Check(CheckArgs),
 }
 
@@ -51,6 +58,57 @@ pub struct CheckArgs {
     /// Evaluate the check-in as it stood on this date: the latest value at or before it.
     #[arg(long, value_name = "DATE", value_parser = When::parse)]
     pub as_of: Option<When>,
+    /// Write the `--format` output to FILE instead of standard output; `-` is standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<String>,
+
+    /// Also write FORMAT to PATH, e.g. `--export junit=kpi.xml`; repeat for more files.
+    #[arg(long, value_name = "FORMAT=PATH", value_parser = parse_export)]
+    pub export: Vec<Export>,
+
+    /// Don't append the markdown scorecard to the file `GITHUB_STEP_SUMMARY` names.
+    #[arg(long)]
+    pub no_step_summary: bool,
+
+    /// Exit with N (3 to 255) when the gate passes but a metric warns, or fails under
+    /// `--fail-on never`, so CI can show "passed with warnings".
+    #[arg(long, value_name = "N", value_parser = parse_warn_exit_code)]
+    pub warn_exit_code: Option<u8>,
+}
+
+/// One `--export FORMAT=PATH`, as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Export {
+    pub format: FormatArg,
+    pub path: String,
+}
+
+fn parse_export(arg: &str) -> Result<Export, String> {
+    let formats =
+        || FormatArg::value_variants().iter().map(|f| name_of(*f)).collect::<Vec<_>>().join(", ");
+    let Some((name, path)) = arg.split_once('=') else {
+        return Err(format!(
+            "write it as FORMAT=PATH, e.g. `junit=kpi.xml`; formats are {}",
+            formats()
+        ));
+    };
+    let format = FormatArg::from_str(name.trim(), false)
+        .map_err(|_| format!("unknown format `{name}`; use one of {}", formats()))?;
+    if path.is_empty() {
+        return Err(format!("the path is empty; name the file to write, e.g. `{name}=kpi.out`"));
+    }
+    Ok(Export { format, path: path.to_string() })
+}
+
+fn parse_warn_exit_code(arg: &str) -> Result<u8, String> {
+    match arg.parse::<u8>() {
+        Ok(code @ 3..) => Ok(code),
+        Ok(code) => Err(format!(
+            "exit code {code} already means {}; use a code from 3 to 255",
+            ["the gate passed", "the gate failed", "an error"][usize::from(code)]
+        )),
+        Err(_) => Err("use a number from 3 to 255".to_string()),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -58,6 +116,20 @@ pub enum FormatArg {
     Table,
     Markdown,
     Json,
+    Junit,
+    Github,
+}
+
+impl From<FormatArg> for Format {
+    fn from(arg: FormatArg) -> Format {
+        match arg {
+            FormatArg::Table => Format::Table,
+            FormatArg::Markdown => Format::Markdown,
+            FormatArg::Json => Format::Json,
+            FormatArg::Junit => Format::Junit,
+            FormatArg::Github => Format::Github,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -85,22 +157,39 @@ pub struct CheckConfig {
     pub style: Style,
     pub policy: GatePolicy,
     pub as_of: Option<When>,
+    /// Where the `--format` output goes.
+    pub output: Destination,
+    /// Further formats and the files they go to, in command-line order.
+    pub exports: Vec<(Format, Destination)>,
+    /// The job summary file to append the markdown scorecard to.
+    pub step_summary: Option<PathBuf>,
+    /// The step outputs file to append the verdict and counts to.
+    pub step_outputs: Option<PathBuf>,
+    /// The exit code for a gate that passes with warnings; 0 when not given.
+    pub warn_exit_code: Option<u8>,
 }
 
 /// The facts about the environment that flags depend on, gathered in one place so tests can set them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Environment {
     pub stdout_is_terminal: bool,
     /// `NO_COLOR` is set to a non-empty value.
     pub no_color: bool,
+    /// The job summary file GitHub Actions names in `GITHUB_STEP_SUMMARY`.
+    pub github_step_summary: Option<PathBuf>,
+    /// The step outputs file GitHub Actions names in `GITHUB_OUTPUT`.
+    pub github_output: Option<PathBuf>,
 }
 
 impl Environment {
     /// Reads the real environment.
     pub fn detect() -> Self {
+        let path = |name| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
         Environment {
             stdout_is_terminal: std::io::stdout().is_terminal(),
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            github_step_summary: path("GITHUB_STEP_SUMMARY"),
+            github_output: path("GITHUB_OUTPUT"),
         }
     }
 }
@@ -110,6 +199,8 @@ impl Environment {
 pub enum UsageError {
     #[error("standard input (`-`) is named {0} times; name it once")]
     StdinTwice(usize),
+    #[error("{destination} would get both `{first}` and `{second}`; give each output its own file")]
+    SameDestination { destination: String, first: String, second: String },
 }
 
 impl CheckConfig {
@@ -119,15 +210,35 @@ impl CheckConfig {
         if stdin_count > 1 {
             return Err(UsageError::StdinTwice(stdin_count));
         }
-        let format = match args.format {
-            FormatArg::Table => Format::Table,
-            FormatArg::Markdown => Format::Markdown,
-            FormatArg::Json => Format::Json,
-        };
+        let output = args.output.as_deref().map_or(Destination::Stdout, Destination::from_arg);
+        let mut named = vec![(
+            output.clone(),
+            match &args.output {
+                Some(path) => format!("--output {path}"),
+                None => format!("--format {}", name_of(args.format)),
+            },
+        )];
+        for export in &args.export {
+            let destination = Destination::from_arg(&export.path);
+            let label = format!("--export {}={}", name_of(export.format), export.path);
+            if let Some((_, first)) = named.iter().find(|(d, _)| *d == destination) {
+                return Err(UsageError::SameDestination {
+                    destination: match &destination {
+                        Destination::File(path) => format!("`{}`", path.display()),
+                        _ => "standard output".to_string(),
+                    },
+                    first: first.clone(),
+                    second: label,
+                });
+            }
+            named.push((destination, label));
+        }
         let color = match args.color {
             ColorArg::Always => true,
             ColorArg::Never => false,
-            ColorArg::Auto => env.stdout_is_terminal && !env.no_color,
+            ColorArg::Auto => {
+                output == Destination::Stdout && env.stdout_is_terminal && !env.no_color
+            }
         };
         let fail_on = match args.fail_on {
             FailOnArg::Fail => FailOn::Fail,
@@ -136,26 +247,49 @@ impl CheckConfig {
         };
         Ok(CheckConfig {
             sources: args.files.iter().map(|f| Source::from_arg(f)).collect(),
-            format,
+            format: args.format.into(),
             style: Style { color },
             policy: GatePolicy { fail_on, require_all: args.require_all },
             as_of: args.as_of,
+            output,
+            exports: args
+                .export
+                .iter()
+                .map(|e| (e.format.into(), Destination::from_arg(&e.path)))
+                .collect(),
+            step_summary: env.github_step_summary.filter(|_| !args.no_step_summary),
+            step_outputs: env.github_output,
+            warn_exit_code: args.warn_exit_code,
         })
     }
+}
+
+/// A format's name as written on the command line.
+fn name_of(format: FormatArg) -> String {
+    format.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn config(words: &[&str], env: Environment) -> Result<CheckConfig, UsageError> {
-        let parsed = Cli::try_parse_from(words).unwrap();
-        let Command::Check(args) = parsed.command;
-        CheckConfig::from_args(&args, env)
+    fn config(argv: &[&str], env: Environment) -> Result<CheckConfig, UsageError> {
+        let parsed = Cli::try_parse_from(argv).unwrap();
+        let Command::Check(check) = parsed.command;
+        CheckConfig::from_args(&check, env)
     }
 
-    const TTY: Environment = Environment { stdout_is_terminal: true, no_color: false };
-    const PIPE: Environment = Environment { stdout_is_terminal: false, no_color: false };
+    fn parse_error(argv: &[&str]) -> String {
+        Cli::try_parse_from(argv).unwrap_err().to_string()
+    }
+
+    const TTY: Environment = Environment {
+        stdout_is_terminal: true,
+        no_color: false,
+        github_step_summary: None,
+        github_output: None,
+    };
+    const PIPE: Environment = Environment { stdout_is_terminal: false, ..TTY };
 
     #[test]
     fn colour_is_automatic_on_a_terminal_only() {
@@ -182,5 +316,88 @@ mod tests {
     fn gate_flags_become_the_policy() {
         let c = config(&["kpi", "check", "--fail-on", "warn", "--require-all", "a.csv"], PIPE);
         assert_eq!(c.unwrap().policy, GatePolicy { fail_on: FailOn::Warn, require_all: true });
+    }
+
+    #[test]
+    fn output_and_exports_name_their_destinations() {
+        let c = config(
+            &["kpi", "check", "-o", "t.txt", "--export", "junit=k.xml", "--export", "json=-", "a"],
+            PIPE,
+        )
+        .unwrap();
+        assert_eq!(c.output, Destination::File("t.txt".into()));
+        assert_eq!(
+            c.exports,
+            [
+                (Format::Junit, Destination::File("k.xml".into())),
+                (Format::Json, Destination::Stdout)
+            ]
+        );
+        assert_eq!(config(&["kpi", "check", "a.csv"], PIPE).unwrap().output, Destination::Stdout);
+    }
+
+    #[test]
+    fn a_file_named_twice_is_refused() {
+        let err = config(&["kpi", "check", "-o", "k.xml", "--export", "junit=k.xml", "a"], PIPE);
+        insta::assert_snapshot!(err.unwrap_err(), @"`k.xml` would get both `--output k.xml` and `--export junit=k.xml`; give each output its own file");
+        let err = config(&["kpi", "check", "--export", "json=-", "a.csv"], PIPE);
+        insta::assert_snapshot!(err.unwrap_err(), @"standard output would get both `--format table` and `--export json=-`; give each output its own file");
+    }
+
+    #[test]
+    fn export_must_name_a_known_format_and_a_path() {
+        insta::assert_snapshot!(parse_error(&["kpi", "check", "--export", "xml=k.xml", "a"]), @r"
+        error: invalid value 'xml=k.xml' for '--export <FORMAT=PATH>': unknown format `xml`; use one of table, markdown, json, junit, github
+
+        For more information, try '--help'.
+        ");
+        insta::assert_snapshot!(parse_error(&["kpi", "check", "--export", "k.xml", "a"]), @r"
+        error: invalid value 'k.xml' for '--export <FORMAT=PATH>': write it as FORMAT=PATH, e.g. `junit=kpi.xml`; formats are table, markdown, json, junit, github
+
+        For more information, try '--help'.
+        ");
+        insta::assert_snapshot!(parse_error(&["kpi", "check", "--export", "junit=", "a"]), @r"
+        error: invalid value 'junit=' for '--export <FORMAT=PATH>': the path is empty; name the file to write, e.g. `junit=kpi.out`
+
+        For more information, try '--help'.
+        ");
+    }
+
+    #[test]
+    fn warn_exit_code_must_not_mean_something_else() {
+        let c = config(&["kpi", "check", "--warn-exit-code", "3", "a.csv"], PIPE).unwrap();
+        assert_eq!(c.warn_exit_code, Some(3));
+        insta::assert_snapshot!(parse_error(&["kpi", "check", "--warn-exit-code", "1", "a"]), @r"
+        error: invalid value '1' for '--warn-exit-code <N>': exit code 1 already means the gate failed; use a code from 3 to 255
+
+        For more information, try '--help'.
+        ");
+        insta::assert_snapshot!(parse_error(&["kpi", "check", "--warn-exit-code", "x", "a"]), @r"
+        error: invalid value 'x' for '--warn-exit-code <N>': use a number from 3 to 255
+
+        For more information, try '--help'.
+        ");
+    }
+
+    #[test]
+    fn colour_is_automatic_only_when_the_main_output_is_the_terminal() {
+        assert!(!config(&["kpi", "check", "-o", "t.txt", "a.csv"], TTY).unwrap().style.color);
+        assert!(config(&["kpi", "check", "-o", "-", "a.csv"], TTY).unwrap().style.color);
+    }
+
+    #[test]
+    fn github_files_come_from_the_environment_and_the_summary_can_be_turned_off() {
+        let github = Environment {
+            github_step_summary: Some("summary.md".into()),
+            github_output: Some("out".into()),
+            ..PIPE
+        };
+        let c = config(&["kpi", "check", "a.csv"], github.clone()).unwrap();
+        assert_eq!(c.step_summary, Some("summary.md".into()));
+        assert_eq!(c.step_outputs, Some("out".into()));
+        let c = config(&["kpi", "check", "--no-step-summary", "a.csv"], github).unwrap();
+        assert_eq!(c.step_summary, None);
+        assert_eq!(c.step_outputs, Some("out".into()));
+        assert_eq!(config(&["kpi", "check", "a.csv"], PIPE).unwrap().step_summary, None);
     }
 }

@@ -1,12 +1,14 @@
 //! kpi: grade measured KPIs against a catalog of agreed targets and report pass / warn / fail.
 //!
 //! Data flows one way: `cli` -> `app` -> `input` (catalog YAML, measurements CSV) -> `core`
-//! (evaluation, scorecard) -> `render` (one module per output format).
+//! (evaluation, scorecard) -> `render` (one module per output format) -> `output` (standard output
+//! and files).
 
 pub mod app;
 pub mod cli;
 pub mod core;
 pub mod input;
+pub mod output;
 pub mod render;
 
 pub use app::run;

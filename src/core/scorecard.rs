@@ -208,6 +208,11 @@ impl Scorecard {
     pub fn needing_attention(&self) -> Vec<&MetricResult> {
         needing_attention(&self.results)
     }
+
+    /// Results without data, over all scopes.
+    pub fn missing(&self) -> Vec<&MetricResult> {
+        self.results.iter().filter(|r| r.status == Status::Missing).collect()
+    }
 }
 
 impl<'a> ScopeView<'a> {

@@ -1,7 +1,9 @@
 //! Renderers: one file per output format, each a function from a `&Scorecard` to text. Nothing here
 //! reads input or writes files; the caller decides where the text goes.
 
+pub mod github;
 pub mod json;
+pub mod junit;
 pub mod markdown;
 pub mod report;
 pub mod table;
@@ -18,6 +20,10 @@ pub enum Format {
     Markdown,
     /// The scorecard as JSON.
     Json,
+    /// JUnit XML for CI test reports: a test suite per category, a test case per metric.
+    Junit,
+    /// GitHub Actions workflow commands: an annotation per metric that needs attention.
+    Github,
 }
 
 /// Options that change how text looks but not what it says.
@@ -33,6 +39,8 @@ pub fn render(format: Format, card: &Scorecard, style: Style) -> String {
         Format::Table => table::render(card, style),
         Format::Markdown => markdown::render(card),
         Format::Json => json::render(card),
+        Format::Junit => junit::render(card),
+        Format::Github => github::render(card),
     }
 }
 
@@ -113,6 +121,16 @@ pub(crate) fn worst_first<'a>(views: &[ScopeView<'a>]) -> Vec<ScopeView<'a>> {
 /// A scope's name for headings: its name, or `(no scope)` for rows without one.
 pub(crate) fn scope_name(scope: &ScopeSummary) -> &str {
     scope.name.as_deref().unwrap_or("(no scope)")
+}
+
+/// A warn or fail result's value against its target, e.g. `350 ms is 150 ms too high: pass is
+/// under 200 ms (target: Less than 200ms)`: the one sentence CI reports lead with.
+pub(crate) fn value_against_target(result: &MetricResult) -> String {
+    let value = result.display_value();
+    match result.distance() {
+        Some(distance) => format!("{value} is {distance} (target: {})", result.target),
+        None => format!("{value} (target: {})", result.target),
+    }
 }
 
 #[cfg(test)]

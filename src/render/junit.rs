@@ -1,0 +1,222 @@
+//! `--format junit`: the scorecard as JUnit XML, for the test reports of GitLab, Jenkins and
+//! GitHub. A failing metric becomes a failing test with its target and ideas; the XML itself is
+//! written by `quick-junit`, never assembled by hand.
+
+use std::fmt::Write;
+
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+
+use super::value_against_target;
+use crate::core::scorecard::{MetricResult, Scorecard, Status};
+
+/// Renders the scorecard as a JUnit report: one `<testsuite>` per category, in catalog order, and
+/// one `<testcase>` per metric. Fail is a `<failure>`, warn a passing test with the warning in its
+/// `<system-out>`, no data a `<skipped>` test.
+///
+/// # Panics
+/// Never: the report is serialized into memory, which cannot fail to be written to.
+pub fn render(card: &Scorecard) -> String {
+    let mut suites: Vec<(Suite, TestSuite)> = Vec::new();
+    for result in &card.results {
+        let suite = Suite::of(result);
+        let case = test_case(result, &suite.classname);
+        if let Some((_, test_suite)) = suites.iter_mut().find(|(s, _)| *s == suite) {
+            test_suite.add_test_case(case);
+        } else {
+            let mut test_suite = TestSuite::new(&suite.name);
+            test_suite.add_test_case(case);
+            suites.push((suite, test_suite));
+        }
+    }
+    let mut report = Report::new(one_line(&card.title));
+    report.add_test_suites(suites.into_iter().map(|(_, suite)| suite));
+    report.to_string().expect("a report serialized into memory always writes")
+}
+
+/// Which `<testsuite>` a result is reported under, and the `classname` of its test case. The only
+/// place that decides the grouping: a result's scope goes in front of the category in both
+/// (`<scope> / <category>`, `kpi.<scope>.<category>`).
+#[derive(Debug, PartialEq, Eq)]
+struct Suite {
+    name: String,
+    classname: String,
+}
+
+impl Suite {
+    fn of(result: &MetricResult) -> Suite {
+        let category = one_line(&result.category);
+        match &result.scope {
+            Some(scope) => {
+                let scope = one_line(scope);
+                Suite {
+                    classname: format!("kpi.{scope}.{category}"),
+                    name: format!("{scope} / {category}"),
+                }
+            }
+            None => Suite { classname: format!("kpi.{category}"), name: category },
+        }
+    }
+}
+
+fn test_case(result: &MetricResult, classname: &str) -> TestCase {
+    let status = match result.status {
+        Status::Pass | Status::Warn => TestCaseStatus::success(),
+        Status::Fail => {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            status
+                .set_message(one_line(&value_against_target(result)))
+                .set_description(details(result));
+            status
+        }
+        Status::Missing => {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message("no data: no measurement for this metric");
+            status
+        }
+    };
+    let mut case = TestCase::new(one_line(&result.name), status);
+    case.set_classname(classname);
+    if result.status == Status::Warn {
+        case.set_system_out(format!("warning: {}", details(result)));
+    }
+    case
+}
+
+/// The value against the target, then the improvement ideas: what a failure's body and a
+/// warning's output say, since GitLab shows only that text, not the `message` attribute.
+fn details(result: &MetricResult) -> String {
+    let mut text = value_against_target(result);
+    if !result.suggestions.is_empty() {
+        text.push_str("\n\nIdeas to improve it:");
+        for idea in &result.suggestions {
+            write!(text, "\n- {idea}").ok();
+        }
+    }
+    text.push('\n');
+    text
+}
+
+/// XML turns a line break inside an attribute into a space when it is read back, so attributes
+/// get that space up front and say the same thing in every reader.
+fn one_line(text: &str) -> String {
+    text.replace("\r\n", " ").replace(['\r', '\n'], " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::sample;
+
+    #[test]
+    fn junit_scorecard() {
+        insta::assert_snapshot!(render(&sample::scorecard()));
+    }
+
+    /// Reads the XML back with an independent parser, as a CI test reporter would.
+    fn parse(xml: &str) -> roxmltree::Document<'_> {
+        roxmltree::Document::parse(xml).unwrap_or_else(|e| panic!("invalid XML ({e}):\n{xml}"))
+    }
+
+    fn count(doc: &roxmltree::Document<'_>, tag: &str) -> usize {
+        doc.descendants().filter(|n| n.has_tag_name(tag)).count()
+    }
+
+    /// Each test suite's name and test count, in document order.
+    fn suites<'a>(doc: &'a roxmltree::Document<'_>) -> Vec<(&'a str, &'a str)> {
+        doc.descendants()
+            .filter(|n| n.has_tag_name("testsuite"))
+            .map(|n| (n.attribute("name").unwrap(), n.attribute("tests").unwrap()))
+            .collect()
+    }
+
+    #[test]
+    fn counts_read_back_match_the_scorecard() {
+        let card = sample::scorecard();
+        let xml = render(&card);
+        let doc = parse(&xml);
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "testsuites");
+        assert_eq!(root.attribute("tests"), Some("15"));
+        assert_eq!(root.attribute("failures"), Some(card.summary.fail.to_string().as_str()));
+        assert_eq!(root.attribute("skipped"), Some(card.summary.missing.to_string().as_str()));
+        assert_eq!(root.attribute("errors"), Some("0"));
+        assert_eq!(count(&doc, "testsuite"), 3);
+        assert_eq!(count(&doc, "testcase"), card.results.len());
+        assert_eq!(count(&doc, "failure"), 3);
+        assert_eq!(count(&doc, "skipped"), 1);
+        assert_eq!(count(&doc, "system-out"), card.summary.warn);
+        assert_eq!(
+            suites(&doc),
+            [
+                ("Backend Development", "5"),
+                ("Backend Code Quality", "5"),
+                ("Backend Developer Performance", "5")
+            ]
+        );
+    }
+
+    #[test]
+    fn failure_states_value_against_target_and_lists_every_idea() {
+        let card = sample::scorecard();
+        let xml = render(&card);
+        let doc = parse(&xml);
+        let case = doc
+            .descendants()
+            .find(|n| n.attribute("name") == Some("API Response Time"))
+            .expect("a test case per metric");
+        assert_eq!(case.attribute("classname"), Some("kpi.Backend Developer Performance"));
+        let failure = case.children().find(|n| n.has_tag_name("failure")).unwrap();
+        assert_eq!(
+            failure.attribute("message"),
+            Some("350 ms is 150 ms too high: pass is under 200 ms (target: Less than 200ms)")
+        );
+        let body = failure.text().unwrap();
+        let ideas =
+            &card.results.iter().find(|r| r.name == "API Response Time").unwrap().suggestions;
+        assert_eq!(ideas.len(), 5);
+        for idea in ideas {
+            assert!(body.contains(&format!("- {idea}\n")), "`{idea}` missing from {body}");
+        }
+    }
+
+    #[test]
+    fn hostile_names_and_text_survive_the_round_trip() {
+        let mut card = sample::scorecard();
+        let hostile = "50% <b>\"R&D\"</b>, 'ops': a\nb ]]> %0A";
+        for result in &mut card.results {
+            result.category = format!("{hostile} {}", result.category);
+        }
+        let fail = card.results.iter_mut().find(|r| r.status == Status::Fail).unwrap();
+        fail.name = hostile.to_string();
+        fail.target = hostile.to_string();
+        fail.suggestions = vec![hostile.to_string()];
+        let xml = render(&card);
+        let doc = parse(&xml);
+        let flat = "50% <b>\"R&D\"</b>, 'ops': a b ]]> %0A";
+        let case = doc.descendants().find(|n| n.attribute("name") == Some(flat)).unwrap();
+        assert_eq!(
+            case.attribute("classname"),
+            Some(format!("kpi.{flat} Backend Development").as_str())
+        );
+        let failure = case.children().find(|n| n.has_tag_name("failure")).unwrap();
+        assert!(failure.attribute("message").unwrap().ends_with(&format!("(target: {flat})")));
+        assert!(failure.text().unwrap().ends_with(&format!("- {hostile}\n")));
+        assert_eq!(count(&doc, "testcase"), 15);
+    }
+
+    #[test]
+    fn suites_group_by_category_even_when_a_category_comes_back() {
+        let mut card = sample::scorecard();
+        card.results.swap(0, 5);
+        let xml = render(&card);
+        let doc = parse(&xml);
+        assert_eq!(
+            suites(&doc),
+            [
+                ("Backend Code Quality", "5"),
+                ("Backend Development", "5"),
+                ("Backend Developer Performance", "5")
+            ]
+        );
+    }
+}
