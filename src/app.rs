@@ -3,9 +3,12 @@
 
 use std::process::ExitCode;
 
-use crate::cli::{CheckConfig, Cli, Command, Environment};
+use crate::cli::{CheckConfig, Cli, Command, Environment, ReportConfig};
+use crate::core::catalog::Catalog;
 use crate::core::evaluate::evaluate;
-use crate::core::scorecard::Scorecard;
+use crate::core::history::When;
+use crate::core::scorecard::{GatePolicy, Scorecard};
+use crate::input::measurements::Source;
 use crate::input::{catalog, measurements};
 use crate::output::{Destination, Outputs};
 use crate::render::{self, Format, Style, github};
@@ -22,17 +25,44 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let config = CheckConfig::from_args(&args, Environment::detect())?;
             check(&config)
         }
+        Command::Report(args) => report(&ReportConfig::from_args(&args)?),
     }
+}
+
+/// Reads the measurements and grades them: the shared first half of `check` and `report`.
+fn scorecard(
+    catalog: &Catalog,
+    sources: &[Source],
+    as_of: Option<When>,
+    policy: GatePolicy,
+) -> anyhow::Result<Scorecard> {
+    let data = measurements::read(catalog, sources)?;
+    let card = evaluate(catalog, &data, as_of, policy);
+    if card.results.is_empty() {
+        let as_of = as_of.map(|d| d.to_string()).unwrap_or_default();
+        anyhow::bail!("no check-in on or before --as-of {as_of}; pick a later date");
+    }
+    Ok(card)
+}
+
+fn report(config: &ReportConfig) -> anyhow::Result<ExitCode> {
+    let catalog = catalog::load_builtin()?;
+    let charts = config
+        .charts
+        .iter()
+        .map(|name| catalog.resolve(name).map(|i| catalog.metrics()[i].id.clone()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| anyhow::anyhow!("`--chart`: {e}"))?;
+    let card = scorecard(&catalog, &config.sources, config.as_of, config.policy)?;
+    let mut outputs = Outputs::new();
+    outputs.add(config.output.clone(), render::report::render(&card, &charts));
+    outputs.write()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn check(config: &CheckConfig) -> anyhow::Result<ExitCode> {
     let catalog = catalog::load_builtin()?;
-    let data = measurements::read(&catalog, &config.sources)?;
-    let card = evaluate(&catalog, &data, config.as_of, config.policy);
-    if card.results.is_empty() {
-        let as_of = config.as_of.map(|d| d.to_string()).unwrap_or_default();
-        anyhow::bail!("no check-in on or before --as-of {as_of}; pick a later date");
-    }
+    let card = scorecard(&catalog, &config.sources, config.as_of, config.policy)?;
     let mut outputs = Outputs::new();
     outputs.add(config.output.clone(), render::render(config.format, &card, config.style));
     for (format, destination) in &config.exports {

@@ -31,13 +31,64 @@ pub enum Command {
     /// also appended to the job summary, and `gate`, `pass`, `warn`, `fail` and `missing` to the
     /// step's outputs.
     Check(CheckArgs),
+
+    /// Write the weekly check-in report in markdown: the scorecard with trends and sparklines, what
+    /// needs attention, and what changed since the last check-in.
+    ///
+    /// Exits 0 when the report is written (the gate's verdict is in the report; `kpi check` gates),
+    /// 2 on a usage or input error.
+    Report(ReportArgs),
+}
+
+/// The measurements to read, shared by `check` and `report`.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// CSV files: long form (`metric`, `value`, optional `unit`) or wide form (one column per metric),
+    /// with optional `date` and `scope` (or `service`, `team`) columns; `-` reads standard input.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<String>,
+
+    /// Evaluate the check-in as it stood on this date: the latest value at or before it.
+    #[arg(long, value_name = "DATE", value_parser = When::parse)]
+    pub as_of: Option<When>,
+}
+
+/// The gate's rules, shared by `check` and `report`.
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    /// Which status fails the gate (exit code 1).
+    #[arg(long, value_enum, default_value_t = FailOnArg::Fail, value_name = "STATUS")]
+    pub fail_on: FailOnArg,
+
+    /// Fail the gate when a catalog metric has no data.
+    #[arg(long)]
+    pub require_all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    #[command(flatten)]
+    pub gate: GateArgs,
+
+    /// Add a chart of this metric's history (a mermaid diagram GitHub and GitLab draw); repeat for more.
+    #[arg(long, value_name = "METRIC")]
+    pub chart: Vec<String>,
+
+    /// Write the report to FILE, replaced atomically, instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// CSV files with `metric` and `value` columns (and optionally `unit`); `-` reads standard input.
-    #[arg(required = true, value_name = "FILE")]
-    pub files: Vec<String>,
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    #[command(flatten)]
+    pub gate: GateArgs,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Table)]
@@ -203,13 +254,56 @@ pub enum UsageError {
     SameDestination { destination: String, first: String, second: String },
 }
 
-impl CheckConfig {
-    /// Validates `kpi check`'s arguments.
-    pub fn from_args(args: &CheckArgs, env: Environment) -> Result<CheckConfig, UsageError> {
-        let stdin_count = args.files.iter().filter(|f| *f == "-").count();
+impl InputArgs {
+    /// The sources to read, with `-` (standard input) at most once.
+    fn sources(&self) -> Result<Vec<Source>, UsageError> {
+        let stdin_count = self.files.iter().filter(|f| *f == "-").count();
         if stdin_count > 1 {
             return Err(UsageError::StdinTwice(stdin_count));
         }
+        Ok(self.files.iter().map(|f| Source::from_arg(f)).collect())
+    }
+}
+
+impl GateArgs {
+    fn policy(&self) -> GatePolicy {
+        let fail_on = match self.fail_on {
+            FailOnArg::Fail => FailOn::Fail,
+            FailOnArg::Warn => FailOn::Warn,
+            FailOnArg::Never => FailOn::Never,
+        };
+        GatePolicy { fail_on, require_all: self.require_all }
+    }
+}
+
+/// `kpi report`'s arguments, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportConfig {
+    pub sources: Vec<Source>,
+    pub as_of: Option<When>,
+    pub policy: GatePolicy,
+    /// Metric names to chart, as written; the catalog resolves them.
+    pub charts: Vec<String>,
+    pub output: Destination,
+}
+
+impl ReportConfig {
+    /// Validates `kpi report`'s arguments.
+    pub fn from_args(args: &ReportArgs) -> Result<ReportConfig, UsageError> {
+        Ok(ReportConfig {
+            sources: args.input.sources()?,
+            as_of: args.input.as_of,
+            policy: args.gate.policy(),
+            charts: args.chart.clone(),
+            output: args.output.as_deref().map_or(Destination::Stdout, Destination::from_arg),
+        })
+    }
+}
+
+impl CheckConfig {
+    /// Validates `kpi check`'s arguments.
+    pub fn from_args(args: &CheckArgs, env: Environment) -> Result<CheckConfig, UsageError> {
+        let sources = args.input.sources()?;
         let output = args.output.as_deref().map_or(Destination::Stdout, Destination::from_arg);
         let mut named = vec![(
             output.clone(),
@@ -240,17 +334,12 @@ impl CheckConfig {
                 output == Destination::Stdout && env.stdout_is_terminal && !env.no_color
             }
         };
-        let fail_on = match args.fail_on {
-            FailOnArg::Fail => FailOn::Fail,
-            FailOnArg::Warn => FailOn::Warn,
-            FailOnArg::Never => FailOn::Never,
-        };
         Ok(CheckConfig {
-            sources: args.files.iter().map(|f| Source::from_arg(f)).collect(),
+            sources,
             format: args.format.into(),
             style: Style { color },
-            policy: GatePolicy { fail_on, require_all: args.require_all },
-            as_of: args.as_of,
+            policy: args.gate.policy(),
+            as_of: args.input.as_of,
             output,
             exports: args
                 .export
@@ -275,7 +364,7 @@ mod tests {
 
     fn config(argv: &[&str], env: Environment) -> Result<CheckConfig, UsageError> {
         let parsed = Cli::try_parse_from(argv).unwrap();
-        let Command::Check(check) = parsed.command;
+        let Command::Check(check) = parsed.command else { panic!("not `kpi check`") };
         CheckConfig::from_args(&check, env)
     }
 

@@ -4,10 +4,8 @@
 
 use std::fmt::Write;
 
-use super::markdown::{
-    attention, badge, category_tables, escape, finish, gate_line, rollup, scope_heading,
-};
-use super::{scope_name, trend_text};
+use super::markdown::{attention, badge, category_tables, escape, finish, rollup, scope_heading};
+use super::{gate_rule, scope_name, trend_text};
 use crate::core::format_number;
 use crate::core::history::Trend;
 use crate::core::scorecard::{MetricResult, ScopeView, Scorecard, Status};
@@ -29,14 +27,15 @@ pub fn render(card: &Scorecard, charts: &[String]) -> String {
         None => writeln!(out, "# {title}: check-in{only_scope}\n").ok(),
     };
     let s = card.summary;
+    let verdict = if card.gate.passed { "✅ passed" } else { "❌ failed" };
     writeln!(
         out,
-        "✅ {} pass · ⚠️ {} warn · ❌ {} fail · ❔ {} no data\n\n{}\n",
+        "✅ {} pass · ⚠️ {} warn · ❌ {} fail · ❔ {} no data: **gate {verdict}** ({})\n",
         s.pass,
         s.warn,
         s.fail,
         s.missing,
-        gate_line(card)
+        gate_rule(card)
     )
     .ok();
     let many = scoped && views.len() > 1;
@@ -130,13 +129,14 @@ fn chart(out: &mut String, result: &MetricResult, level: usize) {
     let values: Vec<String> = points.iter().map(|(_, v)| format_number(*v)).collect();
     writeln!(out, "    line [{}]", values.join(", ")).ok();
     let pass = result.thresholds.pass;
-    for bound in [pass.lower, pass.upper].into_iter().flatten() {
-        let Bound { value, .. } = bound;
-        let line = vec![format_number(value); points.len()];
+    let bounds: Vec<Bound> = [pass.lower, pass.upper].into_iter().flatten().collect();
+    for bound in &bounds {
+        let line = vec![format_number(bound.value); points.len()];
         writeln!(out, "    line [{}]", line.join(", ")).ok();
     }
     writeln!(out, "```\n").ok();
-    writeln!(out, "The flat line is the pass threshold ({}).\n", escape(&result.pass)).ok();
+    let lines = if bounds.len() == 1 { "The flat line is" } else { "The flat lines are" };
+    writeln!(out, "{lines} the pass threshold ({}).\n", escape(&result.pass)).ok();
 }
 
 /// Text inside a mermaid string: no quotes or line breaks.
