@@ -11,11 +11,11 @@ use crate::core::scorecard::{GatePolicy, Scorecard};
 use crate::input::measurements::Source;
 use crate::input::{catalog, measurements};
 use crate::output::{Destination, Outputs};
-use crate::render::{self, Format, Style, github};
+use crate::render::{self, Style, github, markdown};
 
 /// Exit code when the gate fails.
 pub const EXIT_GATE_FAILED: u8 = 1;
-/// Exit code for a usage or input error.
+/// Exit code for a usage, input or output error.
 pub const EXIT_ERROR: u8 = 2;
 
 /// Runs a parsed command line; `Ok` carries the exit code of a completed run.
@@ -70,8 +70,7 @@ fn check(config: &CheckConfig) -> anyhow::Result<ExitCode> {
         outputs.add(destination.clone(), render::render(*format, &card, Style { color: false }));
     }
     if let Some(path) = &config.step_summary {
-        let summary = render::render(Format::Markdown, &card, Style::default());
-        outputs.add(Destination::StepSummary(path.clone()), summary);
+        outputs.add(Destination::StepSummary(path.clone()), markdown::render(&card));
     }
     if let Some(path) = &config.step_outputs {
         outputs.add(Destination::StepOutputs(path.clone()), github::step_outputs(&card));

@@ -216,7 +216,7 @@ pub struct CheckConfig {
     pub step_summary: Option<PathBuf>,
     /// The step outputs file to append the verdict and counts to.
     pub step_outputs: Option<PathBuf>,
-    /// The exit code for a gate that passes with warnings; 0 when not given.
+    /// The exit code for a gate that passes with warnings; without one, such a run exits 0.
     pub warn_exit_code: Option<u8>,
 }
 
@@ -312,6 +312,7 @@ impl CheckConfig {
                 None => format!("--format {}", name_of(args.format)),
             },
         )];
+        let mut exports = Vec::with_capacity(args.export.len());
         for export in &args.export {
             let destination = Destination::from_arg(&export.path);
             let label = format!("--export {}={}", name_of(export.format), export.path);
@@ -325,7 +326,8 @@ impl CheckConfig {
                     second: label,
                 });
             }
-            named.push((destination, label));
+            named.push((destination.clone(), label));
+            exports.push((export.format.into(), destination));
         }
         let color = match args.color {
             ColorArg::Always => true,
@@ -341,11 +343,7 @@ impl CheckConfig {
             policy: args.gate.policy(),
             as_of: args.input.as_of,
             output,
-            exports: args
-                .export
-                .iter()
-                .map(|e| (e.format.into(), Destination::from_arg(&e.path)))
-                .collect(),
+            exports,
             step_summary: env.github_step_summary.filter(|_| !args.no_step_summary),
             step_outputs: env.github_output,
             warn_exit_code: args.warn_exit_code,

@@ -64,8 +64,8 @@ impl Outputs {
         self.items.push((destination, text));
     }
 
-    /// Writes files, then GitHub's files, then standard output. Stops at the first error; no file
-    /// is replaced unless every file could be staged.
+    /// Writes files, then standard output, then appends to GitHub's files. Stops at the first
+    /// error; nothing is written unless every file could be staged.
     pub fn write(&self) -> Result<(), OutputError> {
         let mut staged = Vec::new();
         for (destination, text) in &self.items {
@@ -83,17 +83,17 @@ impl Outputs {
                 .map_err(|e| OutputError::File { path: shown(path), cause: e.error })?;
         }
         for (destination, text) in &self.items {
+            if *destination == Destination::Stdout {
+                write_stdout(text).map_err(OutputError::Stdout)?;
+            }
+        }
+        for (destination, text) in &self.items {
             match destination {
                 Destination::StepSummary(path) => append(path, text)
                     .map_err(|cause| OutputError::StepSummary { path: shown(path), cause })?,
                 Destination::StepOutputs(path) => append(path, text)
                     .map_err(|cause| OutputError::StepOutputs { path: shown(path), cause })?,
                 Destination::Stdout | Destination::File(_) => {}
-            }
-        }
-        for (destination, text) in &self.items {
-            if *destination == Destination::Stdout {
-                write_stdout(text).map_err(OutputError::Stdout)?;
             }
         }
         Ok(())
