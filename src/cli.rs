@@ -98,17 +98,6 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
     pub color: ColorArg,
 
-    /// Which status fails the gate (exit code 1).
-    #[arg(long, value_enum, default_value_t = FailOnArg::Fail, value_name = "STATUS")]
-    pub fail_on: FailOnArg,
-
-    /// Fail the gate when a catalog metric has no data.
-    #[arg(long)]
-    pub require_all: bool,
-
-    /// Evaluate the check-in as it stood on this date: the latest value at or before it.
-    #[arg(long, value_name = "DATE", value_parser = When::parse)]
-    pub as_of: Option<When>,
     /// Write the `--format` output to FILE instead of standard output; `-` is standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<String>,
