@@ -7,7 +7,7 @@ use std::fmt::Write;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::value_against_target;
-use crate::core::scorecard::{MetricResult, Scorecard, Status};
+use crate::core::scorecard::{FailOn, MetricResult, Scorecard, Status};
 
 /// Renders the scorecard as a JUnit report: one `<testsuite>` per category, in catalog order, and
 /// one `<testcase>` per metric. Fail is a `<failure>`, warn a passing test with the warning in its
@@ -19,7 +19,7 @@ pub fn render(card: &Scorecard) -> String {
     let mut suites: Vec<(Suite, TestSuite)> = Vec::new();
     for result in &card.results {
         let suite = Suite::of(result);
-        let case = test_case(result, &suite.classname);
+        let case = test_case(result, &suite.classname, card.gate.fail_on);
         if let Some((_, test_suite)) = suites.iter_mut().find(|(s, _)| *s == suite) {
             test_suite.add_test_case(case);
         } else {
@@ -58,10 +58,15 @@ impl Suite {
     }
 }
 
-fn test_case(result: &MetricResult, classname: &str) -> TestCase {
+/// A warning is a passing test, unless `--fail-on warn` makes it fail the gate: then it is a failure
+/// too, so the test report shows why the pipeline went red.
+fn test_case(result: &MetricResult, classname: &str, fail_on: FailOn) -> TestCase {
+    let fails_gate =
+        result.status == Status::Fail || (result.status == Status::Warn && fail_on == FailOn::Warn);
     let status = match result.status {
-        Status::Pass | Status::Warn => TestCaseStatus::success(),
-        Status::Fail => {
+        Status::Pass => TestCaseStatus::success(),
+        Status::Warn if !fails_gate => TestCaseStatus::success(),
+        Status::Warn | Status::Fail => {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
             status
                 .set_message(one_line(&value_against_target(result)))
@@ -76,7 +81,7 @@ fn test_case(result: &MetricResult, classname: &str) -> TestCase {
     };
     let mut case = TestCase::new(one_line(&result.name), status);
     case.set_classname(classname);
-    if result.status == Status::Warn {
+    if result.status == Status::Warn && !fails_gate {
         case.set_system_out(format!("warning: {}", details(result)));
     }
     case
@@ -153,6 +158,41 @@ mod tests {
                 ("Backend Developer Performance", "5")
             ]
         );
+    }
+
+    #[test]
+    fn under_fail_on_warn_a_warning_is_a_failure_too() {
+        let mut card = sample::scorecard();
+        card.gate.fail_on = FailOn::Warn;
+        let xml = render(&card);
+        let doc = parse(&xml);
+        assert_eq!(count(&doc, "failure"), card.summary.fail + card.summary.warn);
+        assert_eq!(count(&doc, "system-out"), 0);
+    }
+
+    #[test]
+    fn scoped_results_get_a_suite_per_scope_and_category() {
+        let mut card = sample::scorecard();
+        let mut other = card.results.clone();
+        for r in &mut card.results {
+            r.scope = Some("api".into());
+        }
+        for r in &mut other {
+            r.scope = Some("batch-jobs".into());
+        }
+        card.results.extend(other);
+        let xml = render(&card);
+        let doc = parse(&xml);
+        assert_eq!(count(&doc, "testsuite"), 6);
+        assert_eq!(suites(&doc)[0], ("api / Backend Development", "5"));
+        assert_eq!(suites(&doc)[3], ("batch-jobs / Backend Development", "5"));
+        let classnames: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("testcase"))
+            .map(|n| n.attribute("classname").unwrap())
+            .collect();
+        assert_eq!(classnames[0], "kpi.api.Backend Development");
+        assert_eq!(classnames[15], "kpi.batch-jobs.Backend Development");
     }
 
     #[test]

@@ -30,9 +30,9 @@ pub fn render(card: &Scorecard, style: Style) -> String {
             writeln!(out, "{}{date}: {counts}\n", paint(scope_name(view.scope), bold(), style))
                 .ok();
         }
-        writeln!(out, "{}\n", metric_table(view, history, style)).ok();
+        writeln!(out, "{}", metric_table(view, history, style)).ok();
         if !scoped {
-            writeln!(out, "{}", verdict_line(card, style)).ok();
+            writeln!(out, "\n{}", verdict_line(card, style)).ok();
         }
         attention(&mut out, card, view, style);
         if scoped {
