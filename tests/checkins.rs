@@ -124,3 +124,15 @@ fn report_chart_of_an_unknown_metric_is_an_error() {
 fn bad_as_of_date_is_a_usage_error() {
     assert_cmd_snapshot!(kpi(&["check", "--as-of", "last week", "examples/weekly-history.csv"]));
 }
+
+#[test]
+fn readme_sample_report_is_the_real_output() {
+    let out = kpi(&["report", "examples/weekly-history.csv", "--chart", "mttr"]).output().unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let report = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        readme.contains(report.trim_end()),
+        "README's sample report is stale: paste the new one"
+    );
+}

@@ -1,5 +1,5 @@
 //! End-to-end tests of `kpi check` in CI: several outputs in one run, GitHub's job summary and step
-//! outputs, exit codes, and the recipes in `examples/ci` and `docs/ci.md`. Each test runs the real
+//! outputs, exit codes, and the recipes in `examples/ci` and the README. Each test runs the real
 //! binary in its own directory with every `GITHUB_*` variable removed, so results don't depend on
 //! where the tests run.
 
@@ -222,7 +222,7 @@ fn kpi_commands(text: &str) -> Vec<Vec<String>> {
 #[test]
 fn the_recipes_use_flags_kpi_accepts() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let recipes = ["examples/ci/github-actions.yml", "examples/ci/.gitlab-ci.yml", "docs/ci.md"];
+    let recipes = ["examples/ci/github-actions.yml", "examples/ci/.gitlab-ci.yml", "README.md"];
     for recipe in recipes {
         let text = fs::read_to_string(root.join(recipe)).unwrap();
         let commands = kpi_commands(&text);
