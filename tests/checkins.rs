@@ -1,20 +1,10 @@
 //! End-to-end tests of weekly check-ins: history, wide files, scopes, `--as-of` and `kpi report`,
 //! through the real binary on the shipped examples.
 
-use std::process::Command;
+use insta_cmd::assert_cmd_snapshot;
 
-use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
-
-/// The binary, run from the package root with colour and CI variables out of the way.
-fn kpi(args: &[&str]) -> Command {
-    let mut cmd = Command::new(get_cargo_bin("kpi"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .env_remove("NO_COLOR")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env_remove("GITHUB_OUTPUT");
-    cmd
-}
+mod common;
+use common::kpi;
 
 fn json(args: &[&str]) -> serde_json::Value {
     let mut all = vec!["check", "--format", "json"];
@@ -127,12 +117,10 @@ fn bad_as_of_date_is_a_usage_error() {
 
 #[test]
 fn readme_sample_report_is_the_real_output() {
-    let out = kpi(&["report", "examples/weekly-history.csv", "--chart", "mttr"]).output().unwrap();
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let report = String::from_utf8(out.stdout).unwrap();
-    assert!(
-        readme.contains(report.trim_end()),
-        "README's sample report is stale: paste the new one"
-    );
+    common::assert_readme_shows_output_of(&[
+        "report",
+        "examples/weekly-history.csv",
+        "--chart",
+        "mttr",
+    ]);
 }

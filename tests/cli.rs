@@ -1,21 +1,12 @@
 //! End-to-end tests of `kpi check` through the real binary: exit code, stdout and stderr together.
 
+use std::io::Write;
 use std::process::{Command, Stdio};
 
-use std::io::Write;
+use insta_cmd::assert_cmd_snapshot;
 
-use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
-
-/// The binary, run from the package root with colour and CI variables out of the way.
-fn kpi(args: &[&str]) -> Command {
-    let mut cmd = Command::new(get_cargo_bin("kpi"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .env_remove("NO_COLOR")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env_remove("GITHUB_OUTPUT");
-    cmd
-}
+mod common;
+use common::kpi;
 
 /// Runs the binary with `input` on standard input.
 fn run_with_stdin(args: &[&str], input: &str) -> std::process::Output {
@@ -239,9 +230,5 @@ mod errors {
 
 #[test]
 fn readme_sample_is_the_real_output_of_the_quick_start() {
-    let out = kpi(&["check", "examples/backend-team.csv"]).output().unwrap();
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let sample = String::from_utf8(out.stdout).unwrap();
-    assert!(readme.contains(&sample), "README's sample output is stale: paste the new output");
+    common::assert_readme_shows_output_of(&["check", "examples/backend-team.csv"]);
 }

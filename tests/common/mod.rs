@@ -1,0 +1,30 @@
+//! Helpers shared by the end-to-end tests.
+
+use std::process::Command;
+
+use insta_cmd::get_cargo_bin;
+
+/// The binary, run from the package root with colour and CI variables out of the way, so that
+/// output does not depend on where the tests run.
+pub fn kpi(args: &[&str]) -> Command {
+    let mut cmd = Command::new(get_cargo_bin("kpi"));
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("GITHUB_OUTPUT");
+    cmd
+}
+
+/// Asserts that the README shows exactly what `args` prints, so its samples stay true.
+pub fn assert_readme_shows_output_of(args: &[&str]) {
+    let out = kpi(args).output().unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let printed = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        readme.contains(printed.trim_end()),
+        "README's sample of `kpi {}` is stale: paste the new output",
+        args.join(" ")
+    );
+}
