@@ -2,8 +2,10 @@
 //! that no code after this point re-checks flags.
 
 use std::io::IsTerminal;
+use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use jiff::civil::Date;
 
 use crate::core::scorecard::{FailOn, GatePolicy};
 use crate::input::measurements::Source;
@@ -15,6 +17,22 @@ use crate::render::{Format, Style};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+
+    #[command(flatten)]
+    pub files: FileArgs,
+}
+
+/// Where the catalog and config come from; every command takes these.
+#[derive(Debug, Args)]
+pub struct FileArgs {
+    /// The config with this team's thresholds [default: `kpi.yaml` in the current directory, when
+    /// there is one]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Use this catalog file instead of the built-in one (or the one the config extends).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub catalog: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -23,6 +41,72 @@ pub enum Command {
     ///
     /// Exit codes: 0 when the gate passes, 1 when it fails, 2 on a usage or input error.
     Check(CheckArgs),
+
+    /// List, describe and validate the metrics in effect, or print the formats' JSON Schema.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+
+    /// Write a `metrics.csv` template and a commented `kpi.yaml` in the current directory.
+    ///
+    /// The template lists every enabled metric with its unit and a blank value to fill in. Existing
+    /// files are left alone unless `--force` is given. A `kpi.yaml` already in the directory is not
+    /// read; name it with `--config` to list its metrics.
+    Init(InitArgs),
+
+    /// Print a completion script for a shell.
+    ///
+    /// For example: `kpi completions bash > ~/.local/share/bash-completion/completions/kpi`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+
+    /// Print the manual page, in roff: `kpi man > kpi.1 && man ./kpi.1`.
+    Man,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// List every metric in effect: id, name, category, target and unit.
+    List,
+
+    /// Describe a metric: what it measures, its target, its thresholds in words, its ideas, and
+    /// which file set them.
+    Show {
+        /// The metric's id, name or alias.
+        #[arg(value_name = "METRIC")]
+        metric: String,
+    },
+
+    /// Check a catalog or config file and report every problem.
+    ///
+    /// Exit codes: 0 when the file is valid, 2 with every problem otherwise.
+    Validate {
+        /// The catalog or config file [default: the config in effect, else the catalog]
+        path: Option<PathBuf>,
+    },
+
+    /// Print the JSON Schema of the config (or catalog) format, for editors to complete and check
+    /// files.
+    Schema {
+        #[arg(value_enum, default_value_t = SchemaArg::Config)]
+        format: SchemaArg,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaArg {
+    /// `kpi.yaml`.
+    Config,
+    /// A catalog file.
+    Catalog,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Overwrite `metrics.csv` and `kpi.yaml` if they exist.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -46,6 +130,10 @@ pub struct CheckArgs {
     /// Fail the gate when a catalog metric has no data.
     #[arg(long)]
     pub require_all: bool,
+
+    /// The day waivers are judged on, instead of today: for reproducible runs and tests.
+    #[arg(long, hide = true, env = "KPI_TODAY", value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -79,6 +167,8 @@ pub struct CheckConfig {
     pub format: Format,
     pub style: Style,
     pub policy: GatePolicy,
+    /// The day waivers are judged on.
+    pub today: Date,
 }
 
 /// The facts about the environment that flags depend on, gathered in one place so tests can set them.
@@ -87,6 +177,8 @@ pub struct Environment {
     pub stdout_is_terminal: bool,
     /// `NO_COLOR` is set to a non-empty value.
     pub no_color: bool,
+    /// Today's date in the local time zone.
+    pub today: Date,
 }
 
 impl Environment {
@@ -95,6 +187,7 @@ impl Environment {
         Environment {
             stdout_is_terminal: std::io::stdout().is_terminal(),
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            today: jiff::ZonedDateTime::now().date(),
         }
     }
 }
@@ -104,6 +197,8 @@ impl Environment {
 pub enum UsageError {
     #[error("standard input (`-`) is named {0} times; name it once")]
     StdinTwice(usize),
+    #[error("`--today` (or `KPI_TODAY`) is `{0}`, not a date; write it as YYYY-MM-DD")]
+    BadToday(String),
 }
 
 impl CheckConfig {
@@ -128,11 +223,17 @@ impl CheckConfig {
             FailOnArg::Warn => FailOn::Warn,
             FailOnArg::Never => FailOn::Never,
         };
+        let today = match &args.today {
+            Some(text) => crate::input::config::parse_date(text)
+                .ok_or_else(|| UsageError::BadToday(text.clone()))?,
+            None => env.today,
+        };
         Ok(CheckConfig {
             sources: args.files.iter().map(|f| Source::from_arg(f)).collect(),
             format,
             style: Style { color },
             policy: GatePolicy { fail_on, require_all: args.require_all },
+            today,
         })
     }
 }
@@ -143,12 +244,14 @@ mod tests {
 
     fn config(argv: &[&str], env: Environment) -> Result<CheckConfig, UsageError> {
         let parsed = Cli::try_parse_from(argv).unwrap();
-        let Command::Check(args) = parsed.command;
-        CheckConfig::from_args(&args, env)
+        let Command::Check(check) = parsed.command else { panic!("not a check: {argv:?}") };
+        CheckConfig::from_args(&check, env)
     }
 
-    const TTY: Environment = Environment { stdout_is_terminal: true, no_color: false };
-    const PIPE: Environment = Environment { stdout_is_terminal: false, no_color: false };
+    const DAY: Date = jiff::civil::date(2025, 6, 1);
+    const TTY: Environment = Environment { stdout_is_terminal: true, no_color: false, today: DAY };
+    const PIPE: Environment =
+        Environment { stdout_is_terminal: false, no_color: false, today: DAY };
 
     #[test]
     fn colour_is_automatic_on_a_terminal_only() {
@@ -175,5 +278,22 @@ mod tests {
     fn gate_flags_become_the_policy() {
         let c = config(&["kpi", "check", "--fail-on", "warn", "--require-all", "a.csv"], PIPE);
         assert_eq!(c.unwrap().policy, GatePolicy { fail_on: FailOn::Warn, require_all: true });
+    }
+
+    #[test]
+    fn today_comes_from_the_environment_unless_given() {
+        assert_eq!(config(&["kpi", "check", "a.csv"], PIPE).unwrap().today, DAY);
+        let given = config(&["kpi", "check", "--today", "2030-01-31", "a.csv"], PIPE).unwrap();
+        assert_eq!(given.today, jiff::civil::date(2030, 1, 31));
+        assert_eq!(
+            config(&["kpi", "check", "--today", "31/01/2030", "a.csv"], PIPE),
+            Err(UsageError::BadToday("31/01/2030".into()))
+        );
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
     }
 }

@@ -27,6 +27,7 @@ pub fn evaluate(catalog: &Catalog, values: &[Option<f64>], policy: GatePolicy) -
                 Status::Warn => summary.warn += 1,
                 Status::Fail => summary.fail += 1,
                 Status::Missing => summary.missing += 1,
+                Status::Waived => summary.waived += 1,
             }
             let not_passing = matches!(status, Status::Warn | Status::Fail);
             MetricResult {
@@ -42,6 +43,7 @@ pub fn evaluate(catalog: &Catalog, values: &[Option<f64>], policy: GatePolicy) -
                 direction: thresholds.pass.direction(),
                 miss: value.and_then(|v| thresholds.pass.miss(v)),
                 suggestions: if not_passing { metric.ideas.clone() } else { Vec::new() },
+                waiver: None,
                 thresholds: *thresholds,
             }
         })
@@ -55,7 +57,8 @@ pub fn evaluate(catalog: &Catalog, values: &[Option<f64>], policy: GatePolicy) -
     }
 }
 
-fn gate_passes(summary: Summary, policy: GatePolicy) -> bool {
+/// Whether the gate passes with these counts; waived results count neither as warn nor as fail.
+pub(crate) fn gate_passes(summary: Summary, policy: GatePolicy) -> bool {
     let thresholds_ok = match policy.fail_on {
         FailOn::Fail => summary.fail == 0,
         FailOn::Warn => summary.fail == 0 && summary.warn == 0,
@@ -88,7 +91,7 @@ mod tests {
         let card = evaluate(&catalog(), &[Some(0.5), Some(1.5), None], policy(FailOn::Fail, false));
         let statuses: Vec<Status> = card.results.iter().map(|r| r.status).collect();
         assert_eq!(statuses, [Status::Pass, Status::Warn, Status::Missing]);
-        assert_eq!(card.summary, Summary { pass: 1, warn: 1, fail: 0, missing: 1 });
+        assert_eq!(card.summary, Summary { pass: 1, warn: 1, fail: 0, missing: 1, waived: 0 });
     }
 
     #[test]

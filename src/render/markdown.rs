@@ -55,6 +55,36 @@ pub fn render(card: &Scorecard) -> String {
         let names: Vec<String> = missing.iter().map(|r| escape(&r.name)).collect();
         writeln!(out, "❔ No data: {}\n", names.join(", ")).ok();
     }
+    let waived = card.waived();
+    if !waived.is_empty() {
+        writeln!(out, "### Waived\n").ok();
+    }
+    for r in &waived {
+        let Some(note) = &r.waiver else { continue };
+        writeln!(
+            out,
+            "- **{}**: {}, would {}; waived through {}: {}",
+            escape(&r.name),
+            escape(&r.display_value()),
+            note.graded.word(),
+            note.until,
+            escape(&note.reason)
+        )
+        .ok();
+    }
+    if !waived.is_empty() {
+        out.push('\n');
+    }
+    for (r, waiver) in card.expired_waivers() {
+        writeln!(
+            out,
+            "> ⚠️ The waiver for **{}** ran until {} and has expired ({}); it counts again: renew or remove it in the config.\n",
+            escape(&r.name),
+            waiver.until,
+            escape(&waiver.reason)
+        )
+        .ok();
+    }
     out.truncate(out.trim_end().len());
     out.push('\n');
     out
@@ -67,6 +97,7 @@ pub fn badge(status: Status) -> &'static str {
         Status::Warn => "⚠️ Warn",
         Status::Fail => "❌ Fail",
         Status::Missing => "❔ No data",
+        Status::Waived => "⏸️ Waived",
     }
 }
 
@@ -94,6 +125,11 @@ mod tests {
     #[test]
     fn markdown_scorecard() {
         insta::assert_snapshot!(render(&sample::scorecard()));
+    }
+
+    #[test]
+    fn markdown_scorecard_with_waivers() {
+        insta::assert_snapshot!(render(&sample::waived_scorecard()));
     }
 
     #[test]

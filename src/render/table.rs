@@ -77,6 +77,35 @@ pub fn render(card: &Scorecard, style: Style) -> String {
             if card.gate.require_all { "" } else { " (--require-all fails the gate on these)" };
         writeln!(out, "\nNo data: {}{hint}", names.join(", ")).ok();
     }
+    let waived = card.waived();
+    if !waived.is_empty() {
+        writeln!(out, "\nWaived (not counted by the gate):").ok();
+    }
+    for result in waived {
+        let Some(note) = &result.waiver else { continue };
+        let head = format!("{} {}", mark(Status::Waived), result.name);
+        writeln!(
+            out,
+            "  {}: {}, would {}; waived through {}: {}",
+            paint(&head, AnsiColor::Cyan.on_default()),
+            result.display_value(),
+            note.graded.word(),
+            note.until,
+            note.reason
+        )
+        .ok();
+    }
+    for (result, waiver) in card.expired_waivers() {
+        writeln!(
+            out,
+            "\n{}: the waiver for {} ran until {} and has expired ({}); it counts again: renew or remove it in the config",
+            paint("warning", AnsiColor::Yellow.on_default().bold()),
+            result.name,
+            waiver.until,
+            waiver.reason
+        )
+        .ok();
+    }
     out
 }
 
@@ -86,6 +115,7 @@ fn mark(status: Status) -> &'static str {
         Status::Warn => "▲",
         Status::Fail => "✘",
         Status::Missing => "·",
+        Status::Waived => "◇",
     }
 }
 
@@ -95,6 +125,7 @@ fn color(status: Status) -> Option<Color> {
         Status::Warn => Some(Color::Yellow),
         Status::Fail => Some(Color::Red),
         Status::Missing => None,
+        Status::Waived => Some(Color::Cyan),
     }
 }
 
@@ -106,6 +137,11 @@ mod tests {
     #[test]
     fn table_scorecard_without_colour() {
         insta::assert_snapshot!(render(&sample::scorecard(), Style { color: false }));
+    }
+
+    #[test]
+    fn table_scorecard_with_waivers() {
+        insta::assert_snapshot!(render(&sample::waived_scorecard(), Style { color: false }));
     }
 
     #[test]
