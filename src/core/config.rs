@@ -108,12 +108,15 @@ pub struct ChangeError {
 /// What is wrong with a change.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ChangeProblem {
+    /// A change for a metric the base catalog lacks, without what a new metric needs.
     #[error(
         "{0}; to add a new metric instead, give it {required}",
         required = REQUIRED.map(|k| format!("`{k}`")).join(", ")
     )]
+    UnknownToChange(UnknownMetric),
+    #[error("{0}")]
     UnknownMetric(UnknownMetric),
-    #[error("metric `{id}` is already set by another entry; keep one entry per metric")]
+    #[error("metric `{id}` appears twice; keep one entry per metric")]
     DuplicateId { id: String },
     #[error("the new metric has no `{key}`; a new metric needs every field a catalog metric has")]
     MissingField { key: &'static str },
@@ -137,7 +140,7 @@ impl ChangeProblem {
     /// The stable code of the problem, e.g. `unknown-unit`.
     pub fn code(&self) -> &'static str {
         match self {
-            ChangeProblem::UnknownMetric(_) => "unknown-metric",
+            ChangeProblem::UnknownToChange(_) | ChangeProblem::UnknownMetric(_) => "unknown-metric",
             ChangeProblem::DuplicateId { .. } => "duplicate-id",
             ChangeProblem::MissingField { .. } => "missing-field",
             ChangeProblem::EmptyField { .. } => "empty-field",
@@ -156,7 +159,8 @@ impl fmt::Display for ChangeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.problem {
             // These name their metrics themselves.
-            p @ (ChangeProblem::UnknownMetric(_)
+            p @ (ChangeProblem::UnknownToChange(_)
+            | ChangeProblem::UnknownMetric(_)
             | ChangeProblem::DuplicateId { .. }
             | ChangeProblem::NameClash(_)) => write!(f, "{p}"),
             p => write!(f, "metric `{}`: {p}", self.metric),
@@ -189,7 +193,7 @@ pub fn apply(
                     && (unknown.suggestion.is_none() || is_complete(change))
                     && unknown.disabled.is_none();
                 if !is_new {
-                    fail("id", ChangeProblem::UnknownMetric(unknown));
+                    fail("id", ChangeProblem::UnknownToChange(unknown));
                     continue;
                 }
                 new_ids.get(&normalize(&change.id)).copied()

@@ -278,3 +278,219 @@ pub fn parse_date(text: &str) -> Option<Date> {
             .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
     if shaped { text.parse().ok() } else { None }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::threshold::Grade;
+    use crate::input::catalog;
+    use crate::input::schema::{SchemaKind, properties};
+
+    fn setup(text: &str) -> Result<Setup, LoadError> {
+        load(text, "kpi.yaml", Path::new(""), None)
+    }
+
+    /// The one problem in `text`, as the user sees it, after checking its code.
+    fn problem(code: &str, text: &str) -> String {
+        let Err(LoadError::Invalid(err)) = setup(text) else {
+            panic!("expected problems in {text}")
+        };
+        let codes: Vec<&str> = err.problems.iter().map(|p| p.code).collect();
+        assert_eq!(codes, [code], "{err}");
+        err.to_string()
+    }
+
+    /// The one problem in catalog `text`, after checking its code.
+    fn catalog_problem(code: &str, text: &str) -> String {
+        let err = catalog::load(text, "team.yaml").unwrap_err();
+        let codes: Vec<&str> = err.problems.iter().map(|p| p.code).collect();
+        assert_eq!(codes, [code], "{err}");
+        err.to_string()
+    }
+
+    const METRIC: &str = "  - id: queue_depth\n    name: Queue Depth\n    category: Queues\n    \
+        description: Messages waiting\n    target: Under 100\n    unit: \"\"\n    pass: \"< 100\"\n    \
+        warn: \"< 500\"\n    ideas: [Add consumers]\n";
+
+    fn catalog_with(metric: &str) -> String {
+        format!("name: team\ntitle: Team\nmetrics:\n{metric}")
+    }
+
+    #[test]
+    fn an_empty_config_changes_nothing() {
+        let setup = setup("# nothing yet\n").unwrap();
+        assert_eq!(setup.catalog.metrics().len(), 15);
+        assert_eq!(setup.base, BUILTIN_ID);
+        assert_eq!(setup.config.as_deref(), Some("kpi.yaml"));
+    }
+
+    #[test]
+    fn overrides_new_metrics_scopes_and_waivers_take_effect() {
+        let setup = setup(
+            "extends: backend-team\nmetrics:\n  response_time:\n    pass: \"<= 1s\"\n    warn: \"<= 2s\"\n  \
+             queue_depth:\n    name: Queue Depth\n    category: Queues\n    description: Messages waiting\n    \
+             target: Under 100\n    unit: \"\"\n    pass: \"< 100\"\n    warn: \"< 500\"\n    ideas: [Add consumers]\n\
+             scopes:\n  batch-jobs:\n    metrics:\n      latency:\n        pass: \"<= 2s\"\n        warn: \"<= 3s\"\n\
+             waivers:\n  - metric: errors\n    reason: agreed\n    until: 2025-06-30\n",
+        )
+        .unwrap();
+        let latency = &setup.catalog.metrics()[0];
+        assert_eq!(latency.thresholds.grade(900.0), Grade::Pass);
+        assert_eq!(
+            setup.catalog_for("batch-jobs").metrics()[0].thresholds.grade(1900.0),
+            Grade::Pass
+        );
+        assert_eq!(setup.catalog.metrics().last().unwrap().id, "queue_depth");
+        assert_eq!(setup.waivers[0].metric, "error_rate");
+        assert_eq!(setup.waivers[0].until, jiff::civil::date(2025, 6, 30));
+    }
+
+    #[test]
+    fn extends_a_catalog_file_relative_to_the_config() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("team.yaml"), catalog_with(METRIC)).unwrap();
+        let setup = load("extends: team.yaml\n", "kpi.yaml", dir.path(), None).unwrap();
+        assert_eq!(setup.catalog.metrics()[0].id, "queue_depth");
+        assert_eq!(setup.base, "team.yaml");
+    }
+
+    #[test]
+    fn several_problems_are_reported_together_in_file_order() {
+        let Err(LoadError::Invalid(err)) = setup(
+            "metrics:\n  respons_time:\n    pass: \"<= 1s\"\n  error_rate:\n    unit: parsecs\n\
+             waivers:\n  - metric: mttr\n    until: soon\n",
+        ) else {
+            panic!()
+        };
+        insta::assert_snapshot!(err.to_string(), @r#"
+        4 problems in `kpi.yaml`:
+          kpi.yaml:2:3: unknown metric `respons_time` (did you mean `response_time`?); to add a new metric instead, give it `name`, `category`, `description`, `target`, `unit`, `pass`, `warn`, `ideas` [unknown-metric]
+          kpi.yaml:5:11: metric `error_rate`: unknown unit `parsecs`; use one of `ms`, `s`, `min`, `h`, `%`, `req/s`, `commits/day`, `deploys/day`, `rounds`, `defects/KLOC`, `bugs/KLOC`, "" [unknown-unit]
+          kpi.yaml:7:5: the waiver of `mttr` has no reason; say why it was agreed, e.g. `reason: migrating the test suite` [waiver-without-reason]
+          kpi.yaml:8:12: `until`: `soon` is not a date; write the last day of the waiver as YYYY-MM-DD, e.g. 2025-09-30 [invalid-date]
+        "#);
+    }
+
+    #[test]
+    fn each_problem_has_its_code_place_and_message() {
+        let cases = [
+            ("invalid-yaml", problem("invalid-yaml", "metrics: [\n")),
+            ("duplicate-key", problem("duplicate-key", "metrics:\n  mttr: {}\n  mttr: {}\n")),
+            ("wrong-type", problem("wrong-type", "waivers:\n  metric: mttr\n")),
+            ("unknown-key", problem("unknown-key", "metrics:\n  mttr:\n    pas: \"< 1h\"\n")),
+            ("unknown-key-top", problem("unknown-key", "wavers: []\n")),
+            (
+                "unknown-metric",
+                problem("unknown-metric", "metrics:\n  respons_time:\n    pass: \"< 1s\"\n"),
+            ),
+            (
+                "unknown-metric-waiver",
+                problem(
+                    "unknown-metric",
+                    "waivers:\n  - metric: nope\n    reason: r\n    until: 2025-01-01\n",
+                ),
+            ),
+            ("duplicate-id", problem("duplicate-id", "metrics:\n  mttr: {}\n  MTTR: {}\n")),
+            ("unknown-unit", problem("unknown-unit", "metrics:\n  mttr:\n    unit: fortnights\n")),
+            (
+                "invalid-threshold",
+                problem("invalid-threshold", "metrics:\n  mttr:\n    pass: \"under 1h\"\n"),
+            ),
+            (
+                "empty-band",
+                problem("empty-band", "metrics:\n  mttr:\n    pass: \"> 2h and < 1h\"\n"),
+            ),
+            (
+                "warn-without-pass",
+                problem("warn-without-pass", "metrics:\n  mttr:\n    pass: \"< 2d\"\n"),
+            ),
+            (
+                "unit-without-thresholds",
+                problem(
+                    "unit-without-thresholds",
+                    "metrics:\n  mttr:\n    unit: h\n    pass: \"< 1\"\n",
+                ),
+            ),
+            ("empty-field", problem("empty-field", "metrics:\n  mttr:\n    name: \"\"\n")),
+            ("no-ideas", problem("no-ideas", "metrics:\n  mttr:\n    ideas: []\n")),
+            ("name-clash", problem("name-clash", "metrics:\n  mttr:\n    aliases: [latency]\n")),
+            (
+                "missing-field",
+                problem(
+                    "missing-field",
+                    "metrics:\n  queue_depth:\n    name: Queue Depth\n    category: Queues\n    \
+                     description: d\n    target: t\n    unit: \"\"\n    pass: \"< 100\"\n    warn: \"< 500\"\n",
+                ),
+            ),
+            ("unknown-catalog", problem("unknown-catalog", "extends: frontend-team\n")),
+            (
+                "waiver-without-reason",
+                problem(
+                    "waiver-without-reason",
+                    "waivers:\n  - metric: mttr\n    reason: \" \"\n    until: 2025-01-01\n",
+                ),
+            ),
+            (
+                "invalid-date",
+                problem(
+                    "invalid-date",
+                    "waivers:\n  - metric: mttr\n    reason: r\n    until: 2025-02-30\n",
+                ),
+            ),
+            (
+                "catalog-no-metrics",
+                catalog_problem("no-metrics", "name: t\ntitle: T\nmetrics: []\n"),
+            ),
+            (
+                "catalog-duplicate-id",
+                catalog_problem("duplicate-id", &catalog_with(&format!("{METRIC}{METRIC}"))),
+            ),
+            (
+                "catalog-missing-field",
+                catalog_problem(
+                    "missing-field",
+                    &catalog_with(&METRIC.replace("    target: Under 100\n", "")),
+                ),
+            ),
+        ];
+        for (name, message) in cases {
+            insta::assert_snapshot!(name, message);
+        }
+    }
+
+    #[test]
+    fn files_too_large_are_refused_before_parsing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kpi.yaml");
+        let line = "# padding padding padding padding padding padding padding padding\n";
+        let big =
+            line.repeat(usize::try_from(crate::input::MAX_FILE_BYTES).unwrap() / line.len() + 1);
+        std::fs::write(&path, big).unwrap();
+        let err = load_setup(Some(&path), None).unwrap_err().to_string();
+        let err = err.replace(&dir.path().display().to_string(), "<dir>");
+        insta::assert_snapshot!(err, @"<dir>/kpi.yaml: the file is larger than 4 MiB; a catalog or config is a few KiB, so check the path [file-too-large]");
+    }
+
+    #[test]
+    fn dates_are_written_year_month_day_only() {
+        assert_eq!(parse_date("2025-09-30"), Some(jiff::civil::date(2025, 9, 30)));
+        assert_eq!(parse_date("2025-9-30"), None);
+        assert_eq!(parse_date("2025-09-30T12:00"), None);
+        assert_eq!(parse_date("2025-02-29"), None);
+    }
+
+    #[test]
+    fn the_reader_knows_the_keys_the_schema_describes() {
+        let schema = properties(SchemaKind::Config);
+        let sorted = |keys: &[&str]| {
+            let mut keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
+            keys.sort();
+            keys
+        };
+        assert_eq!(schema["root"], sorted(CONFIG_KEYS));
+        assert_eq!(schema["MetricSettings"], sorted(SETTINGS_KEYS));
+        assert_eq!(schema["ScopeSettings"], sorted(SCOPE_KEYS));
+        assert_eq!(schema["ScopeMetricSettings"], sorted(SCOPE_METRIC_KEYS));
+        assert_eq!(schema["WaiverEntry"], sorted(WAIVER_KEYS));
+    }
+}
