@@ -36,16 +36,19 @@ pub(crate) const METRIC_KEYS: &[&str] = &[
     "ideas",
 ];
 
+/// Everything wrong with a catalog file: the same report as for a config.
+pub type CatalogError = ValidationError;
+
 /// Where each key of one entry was written; `id` is where the entry itself is.
 pub(crate) type Spots = HashMap<&'static str, Position>;
 
 /// Loads the built-in catalog.
-pub fn load_builtin() -> Result<Catalog, ValidationError> {
+pub fn load_builtin() -> Result<Catalog, CatalogError> {
     load(BUILTIN, BUILTIN_NAME)
 }
 
 /// Parses catalog YAML `text`; `file` names it in errors and in each metric's origin.
-pub fn load(text: &str, file: &str) -> Result<Catalog, ValidationError> {
+pub fn load(text: &str, file: &str) -> Result<Catalog, CatalogError> {
     let mut problems = Problems::default();
     let catalog = read(text, file, &mut problems);
     match catalog {
