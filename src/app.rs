@@ -1,15 +1,24 @@
 //! The application: turns a validated command into reads, an evaluation and output. The only place
 //! that wires the edges to the core; errors gain their context here.
 
+use std::path::Path;
 use std::process::ExitCode;
 
-use crate::cli::{CheckConfig, Cli, Command, Environment, ReportConfig};
-use crate::core::catalog::Catalog;
-use crate::core::evaluate::evaluate;
+use anyhow::bail;
+use clap::CommandFactory;
+use jiff::civil::Date;
+
+use crate::cli::{
+    CatalogCommand, CheckConfig, Cli, Command, Environment, FileArgs, ReportConfig, SchemaArg,
+};
+use crate::core::config::Setup;
+use crate::core::evaluate::evaluate_scoped;
 use crate::core::history::When;
 use crate::core::scorecard::{GatePolicy, Scorecard};
+use crate::core::waiver;
 use crate::input::measurements::Source;
-use crate::input::{catalog, measurements};
+use crate::input::schema::{self, SchemaKind};
+use crate::input::{config, measurements, template};
 use crate::output::{Destination, Outputs};
 use crate::render::{self, Style, github, markdown};
 
@@ -23,46 +32,70 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Check(args) => {
             let config = CheckConfig::from_args(&args, Environment::detect())?;
-            check(&config)
+            check(&config, &setup(&cli.files)?)
         }
-        Command::Report(args) => report(&ReportConfig::from_args(&args)?),
+        Command::Report(args) => {
+            let config = ReportConfig::from_args(&args, &Environment::detect())?;
+            report(&config, &setup(&cli.files)?)
+        }
+        Command::Catalog(command) => catalog(command, &cli.files),
+        Command::Init(args) => init(&cli.files, args.force),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "kpi", &mut out);
+            print(String::from_utf8_lossy(&out).into_owned())
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+            print(String::from_utf8_lossy(&out).into_owned())
+        }
     }
 }
 
-/// Reads the measurements and grades them: the shared first half of `check` and `report`.
+/// The catalog in effect: `--catalog` or the built-in one, with `--config` or `./kpi.yaml` applied.
+fn setup(files: &FileArgs) -> anyhow::Result<Setup> {
+    let config = config::discover(files.config.as_deref());
+    Ok(config::load_setup(config.as_deref(), files.catalog.as_deref())?)
+}
+
+/// Reads the measurements, grades each scope against its catalog and applies the waivers: the
+/// shared first half of `check` and `report`.
 fn scorecard(
-    catalog: &Catalog,
+    setup: &Setup,
     sources: &[Source],
     as_of: Option<When>,
     policy: GatePolicy,
+    today: Date,
 ) -> anyhow::Result<Scorecard> {
-    let data = measurements::read(catalog, sources)?;
-    let card = evaluate(catalog, &data, as_of, policy);
+    let data = measurements::read(&setup.catalog, sources)?;
+    let catalog_for = |scope: Option<&str>| setup.catalog_for_scope(scope);
+    let mut card = evaluate_scoped(&setup.catalog, &catalog_for, &data, as_of, policy);
     if card.results.is_empty() {
         let as_of = as_of.map(|d| d.to_string()).unwrap_or_default();
         anyhow::bail!("no check-in on or before --as-of {as_of}; pick a later date");
     }
+    waiver::apply(&mut card, &setup.waivers, today);
     Ok(card)
 }
 
-fn report(config: &ReportConfig) -> anyhow::Result<ExitCode> {
-    let catalog = catalog::load_builtin()?;
+fn report(config: &ReportConfig, setup: &Setup) -> anyhow::Result<ExitCode> {
+    let catalog = &setup.catalog;
     let charts = config
         .charts
         .iter()
         .map(|name| catalog.resolve(name).map(|i| catalog.metrics()[i].id.clone()))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| anyhow::anyhow!("`--chart`: {e}"))?;
-    let card = scorecard(&catalog, &config.sources, config.as_of, config.policy)?;
+    let card = scorecard(setup, &config.sources, config.as_of, config.policy, config.today)?;
     let mut outputs = Outputs::new();
     outputs.add(config.output.clone(), render::report::render(&card, &charts));
     outputs.write()?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn check(config: &CheckConfig) -> anyhow::Result<ExitCode> {
-    let catalog = catalog::load_builtin()?;
-    let card = scorecard(&catalog, &config.sources, config.as_of, config.policy)?;
+fn check(config: &CheckConfig, setup: &Setup) -> anyhow::Result<ExitCode> {
+    let card = scorecard(setup, &config.sources, config.as_of, config.policy, config.today)?;
     let mut outputs = Outputs::new();
     outputs.add(config.output.clone(), render::render(config.format, &card, config.style));
     for (format, destination) in &config.exports {
@@ -77,6 +110,100 @@ fn check(config: &CheckConfig) -> anyhow::Result<ExitCode> {
     }
     outputs.write()?;
     Ok(ExitCode::from(exit_code(&card, config.warn_exit_code)))
+}
+
+fn catalog(command: CatalogCommand, files: &FileArgs) -> anyhow::Result<ExitCode> {
+    match command {
+        CatalogCommand::List => print(render::catalog::list(&setup(files)?)),
+        CatalogCommand::Show { metric } => {
+            let setup = setup(files)?;
+            let index = setup.catalog.resolve(&metric)?;
+            print(render::catalog::show(&setup, &setup.catalog.metrics()[index]))
+        }
+        CatalogCommand::Validate { path } => print(validate(path.as_deref(), files)?),
+        CatalogCommand::Schema { format } => {
+            let kind = match format {
+                SchemaArg::Config => SchemaKind::Config,
+                SchemaArg::Catalog => SchemaKind::Catalog,
+            };
+            let mut text = serde_json::to_string_pretty(&schema::schema(kind))?;
+            text.push('\n');
+            print(text)
+        }
+    }
+}
+
+/// Checks a catalog or config file (or the config in effect) and says what it holds.
+fn validate(path: Option<&Path>, files: &FileArgs) -> anyhow::Result<String> {
+    let described = |setup: &Setup| {
+        let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+        format!(
+            "{} metrics in effect (extends `{}`), {}, {}",
+            setup.catalog.metrics().len(),
+            setup.base,
+            count(setup.scope_names().len(), "scope"),
+            count(setup.waivers.len(), "waiver"),
+        )
+    };
+    if let Some(path) = path {
+        let name = path.display();
+        if config::is_catalog(path)? {
+            let (catalog, _) = config::load_catalog_file(path)?;
+            return Ok(format!(
+                "`{name}` is a valid catalog: {} metrics\n",
+                catalog.metrics().len()
+            ));
+        }
+        let setup = config::load_setup(Some(path), files.catalog.as_deref())?;
+        return Ok(format!("`{name}` is a valid config: {}\n", described(&setup)));
+    }
+    let setup = setup(files)?;
+    Ok(match &setup.config {
+        Some(file) => format!("`{file}` is a valid config: {}\n", described(&setup)),
+        None => format!(
+            "no config (`{}`) here; the catalog `{}` is valid: {} metrics\n",
+            config::DEFAULT_FILE,
+            setup.base,
+            setup.catalog.metrics().len()
+        ),
+    })
+}
+
+/// Writes the `metrics.csv` and `kpi.yaml` templates, each whole or not at all.
+fn init(files: &FileArgs, force: bool) -> anyhow::Result<ExitCode> {
+    // A `kpi.yaml` here is about to be replaced, so it is read only when named with `--config`.
+    let setup = config::load_setup(files.config.as_deref(), files.catalog.as_deref())?;
+    let outputs =
+        [("metrics.csv", template::measurements(&setup)), ("kpi.yaml", template::config(&setup))];
+    let existing: Vec<String> = outputs
+        .iter()
+        .filter(|(name, _)| Path::new(name).exists())
+        .map(|(name, _)| format!("`{name}`"))
+        .collect();
+    if !existing.is_empty() && !force {
+        bail!(
+            "{} already exist{}; pass --force to overwrite, or run `kpi init` in another directory",
+            existing.join(" and "),
+            if existing.len() == 1 { "s" } else { "" }
+        );
+    }
+    let mut files = Outputs::new();
+    for (name, text) in outputs {
+        files.add(Destination::File(name.into()), text);
+    }
+    files.write()?;
+    print(format!(
+        "wrote `metrics.csv` ({} metrics) and `kpi.yaml`; fill in the values, then run `kpi check metrics.csv`\n",
+        setup.catalog.metrics().len()
+    ))
+}
+
+/// Prints a command's text to standard output.
+fn print(text: String) -> anyhow::Result<ExitCode> {
+    let mut outputs = Outputs::new();
+    outputs.add(Destination::Stdout, text);
+    outputs.write()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// 0 when the gate passes, 1 when it fails; `warn_exit_code` when it passes despite metrics that

@@ -5,6 +5,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use jiff::civil::Date;
 
 use crate::core::history::When;
 use crate::core::scorecard::{FailOn, GatePolicy};
@@ -18,6 +19,22 @@ use crate::render::{Format, Style};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+
+    #[command(flatten)]
+    pub files: FileArgs,
+}
+
+/// Where the catalog and config come from; every command takes these.
+#[derive(Debug, Args)]
+pub struct FileArgs {
+    /// The config with this team's thresholds [default: `kpi.yaml` in the current directory, when
+    /// there is one]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Use this catalog file instead of the built-in one (or the one the config extends).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub catalog: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -38,6 +55,72 @@ pub enum Command {
     /// Exits 0 when the report is written (the gate's verdict is in the report; `kpi check` gates),
     /// 2 on a usage or input error.
     Report(ReportArgs),
+
+    /// List, describe and validate the metrics in effect, or print the formats' JSON Schema.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+
+    /// Write a `metrics.csv` template and a commented `kpi.yaml` in the current directory.
+    ///
+    /// The template lists every enabled metric with its unit and a blank value to fill in. Existing
+    /// files are left alone unless `--force` is given. A `kpi.yaml` already in the directory is not
+    /// read; name it with `--config` to list its metrics.
+    Init(InitArgs),
+
+    /// Print a completion script for a shell.
+    ///
+    /// For example: `kpi completions bash > ~/.local/share/bash-completion/completions/kpi`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+
+    /// Print the manual page, in roff: `kpi man > kpi.1 && man ./kpi.1`.
+    Man,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// List every metric in effect: id, name, category, target and unit.
+    List,
+
+    /// Describe a metric: what it measures, its target, its thresholds in words, its ideas, and
+    /// which file set them.
+    Show {
+        /// The metric's id, name or alias.
+        #[arg(value_name = "METRIC")]
+        metric: String,
+    },
+
+    /// Check a catalog or config file and report every problem.
+    ///
+    /// Exit codes: 0 when the file is valid, 2 with every problem otherwise.
+    Validate {
+        /// The catalog or config file [default: the config in effect, else the catalog]
+        path: Option<PathBuf>,
+    },
+
+    /// Print the JSON Schema of the config (or catalog) format, for editors to complete and check
+    /// files.
+    Schema {
+        #[arg(value_enum, default_value_t = SchemaArg::Config)]
+        format: SchemaArg,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaArg {
+    /// `kpi.yaml`.
+    Config,
+    /// A catalog file.
+    Catalog,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Overwrite `metrics.csv` and `kpi.yaml` if they exist.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// The measurements to read, shared by `check` and `report`.
@@ -63,6 +146,10 @@ pub struct GateArgs {
     /// Fail the gate when a catalog metric has no data.
     #[arg(long)]
     pub require_all: bool,
+
+    /// The day waivers are judged on, instead of today: for reproducible runs and tests.
+    #[arg(long, hide = true, env = "KPI_TODAY", value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -207,6 +294,8 @@ pub struct CheckConfig {
     pub step_outputs: Option<PathBuf>,
     /// The exit code for a gate that passes with warnings; without one, such a run exits 0.
     pub warn_exit_code: Option<u8>,
+    /// The day waivers are judged on.
+    pub today: Date,
 }
 
 /// The facts about the environment that flags depend on, gathered in one place so tests can set them.
@@ -219,6 +308,8 @@ pub struct Environment {
     pub github_step_summary: Option<PathBuf>,
     /// The step outputs file GitHub Actions names in `GITHUB_OUTPUT`.
     pub github_output: Option<PathBuf>,
+    /// Today's date in the local time zone.
+    pub today: Date,
 }
 
 impl Environment {
@@ -230,6 +321,7 @@ impl Environment {
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
             github_step_summary: path("GITHUB_STEP_SUMMARY"),
             github_output: path("GITHUB_OUTPUT"),
+            today: jiff::ZonedDateTime::now().date(),
         }
     }
 }
@@ -239,6 +331,8 @@ impl Environment {
 pub enum UsageError {
     #[error("standard input (`-`) is named {0} times; name it once")]
     StdinTwice(usize),
+    #[error("`--today` (or `KPI_TODAY`) is `{0}`, not a date; write it as YYYY-MM-DD")]
+    BadToday(String),
     #[error("{destination} would get both `{first}` and `{second}`; give each output its own file")]
     SameDestination { destination: String, first: String, second: String },
 }
@@ -263,6 +357,15 @@ impl GateArgs {
         };
         GatePolicy { fail_on, require_all: self.require_all }
     }
+
+    /// The day waivers are judged on: `--today` (or `KPI_TODAY`), else the environment's today.
+    fn today(&self, env: &Environment) -> Result<Date, UsageError> {
+        match &self.today {
+            Some(text) => crate::input::config::parse_date(text)
+                .ok_or_else(|| UsageError::BadToday(text.clone())),
+            None => Ok(env.today),
+        }
+    }
 }
 
 /// `kpi report`'s arguments, validated.
@@ -274,12 +377,15 @@ pub struct ReportConfig {
     /// Metric names to chart, as written; the catalog resolves them.
     pub charts: Vec<String>,
     pub output: Destination,
+    /// The day waivers are judged on.
+    pub today: Date,
 }
 
 impl ReportConfig {
     /// Validates `kpi report`'s arguments.
-    pub fn from_args(args: &ReportArgs) -> Result<ReportConfig, UsageError> {
+    pub fn from_args(args: &ReportArgs, env: &Environment) -> Result<ReportConfig, UsageError> {
         Ok(ReportConfig {
+            today: args.gate.today(env)?,
             sources: args.input.sources()?,
             as_of: args.input.as_of,
             policy: args.gate.policy(),
@@ -325,6 +431,7 @@ impl CheckConfig {
                 output == Destination::Stdout && env.stdout_is_terminal && !env.no_color
             }
         };
+        let today = args.gate.today(&env)?;
         Ok(CheckConfig {
             sources,
             format: args.format.into(),
@@ -336,6 +443,7 @@ impl CheckConfig {
             step_summary: env.github_step_summary.filter(|_| !args.no_step_summary),
             step_outputs: env.github_output,
             warn_exit_code: args.warn_exit_code,
+            today,
         })
     }
 }
@@ -359,11 +467,13 @@ mod tests {
         Cli::try_parse_from(argv).unwrap_err().to_string()
     }
 
+    const DAY: Date = jiff::civil::date(2025, 6, 1);
     const TTY: Environment = Environment {
         stdout_is_terminal: true,
         no_color: false,
         github_step_summary: None,
         github_output: None,
+        today: DAY,
     };
     const PIPE: Environment = Environment { stdout_is_terminal: false, ..TTY };
 
@@ -475,5 +585,22 @@ mod tests {
         assert_eq!(c.step_summary, None);
         assert_eq!(c.step_outputs, Some("out".into()));
         assert_eq!(config(&["kpi", "check", "a.csv"], PIPE).unwrap().step_summary, None);
+    }
+
+    #[test]
+    fn today_comes_from_the_environment_unless_given() {
+        assert_eq!(config(&["kpi", "check", "a.csv"], PIPE).unwrap().today, DAY);
+        let given = config(&["kpi", "check", "--today", "2030-01-31", "a.csv"], PIPE).unwrap();
+        assert_eq!(given.today, jiff::civil::date(2030, 1, 31));
+        assert_eq!(
+            config(&["kpi", "check", "--today", "31/01/2030", "a.csv"], PIPE),
+            Err(UsageError::BadToday("31/01/2030".into()))
+        );
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
     }
 }

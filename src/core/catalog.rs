@@ -26,6 +26,17 @@ pub struct Metric {
     pub aliases: Vec<String>,
     /// Improvement ideas, shown when the metric is not passing.
     pub ideas: Vec<String>,
+    /// Which files defined and changed the metric, for `kpi catalog show`.
+    pub origin: Origin,
+}
+
+/// Which file defined a metric and which files changed which of its fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// The catalog or config file that defined it, e.g. `<built-in catalog backend-team>`.
+    pub defined_in: String,
+    /// Each later file that changed it, with the keys it set, e.g. `(kpi.yaml, [pass, warn])`.
+    pub changed_in: Vec<(String, Vec<&'static str>)>,
 }
 
 /// A set of metrics with a lookup from every accepted name to its metric.
@@ -37,6 +48,9 @@ pub struct Catalog {
     pub title: String,
     metrics: Vec<Metric>,
     keys: HashMap<String, usize>,
+    /// Every name of a metric turned off with `enabled: false`, to its id, so that a measurement of
+    /// it is refused with the reason rather than as unknown.
+    disabled: HashMap<String, String>,
 }
 
 /// Two metrics answer to the same name.
@@ -58,10 +72,18 @@ pub struct UnknownMetric {
     pub suggestion: Option<String>,
     /// Every metric id, to list when nothing is close.
     pub known: Vec<String>,
+    /// The id of the metric this name belongs to when that metric is turned off.
+    pub disabled: Option<String>,
 }
 
 impl fmt::Display for UnknownMetric {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(id) = &self.disabled {
+            return write!(
+                f,
+                "metric `{id}` is turned off (`enabled: false` in the config); delete the row or turn it back on"
+            );
+        }
         write!(f, "unknown metric `{}`", self.name)?;
         match &self.suggestion {
             Some(id) => write!(f, " (did you mean `{id}`?)"),
@@ -112,12 +134,44 @@ impl Catalog {
                 }
             }
         }
-        if clashes.is_empty() { Ok(Catalog { name, title, metrics, keys }) } else { Err(clashes) }
+        if clashes.is_empty() {
+            Ok(Catalog { name, title, metrics, keys, disabled: HashMap::new() })
+        } else {
+            Err(clashes)
+        }
     }
 
-    /// All metrics, in catalog order.
+    /// All metrics in effect, in catalog order.
     pub fn metrics(&self) -> &[Metric] {
         &self.metrics
+    }
+
+    /// The metrics, to change what a scope may change (thresholds, target, ideas): never their
+    /// names, which the name lookup was built from.
+    pub(crate) fn metrics_mut(&mut self) -> &mut [Metric] {
+        &mut self.metrics
+    }
+
+    /// Records metrics that are turned off, so their names are refused with that reason.
+    #[must_use]
+    pub fn with_disabled(mut self, metrics: &[Metric]) -> Catalog {
+        for metric in metrics {
+            for written in [&metric.id, &metric.name].into_iter().chain(&metric.aliases) {
+                let key = normalize(written);
+                if !self.keys.contains_key(&key) {
+                    self.disabled.insert(key, metric.id.clone());
+                }
+            }
+        }
+        self
+    }
+
+    /// The ids of the metrics turned off, in no particular order.
+    pub fn disabled_ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self.disabled.values().map(String::as_str).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
     }
 
     /// Categories in the order their first metric appears.
@@ -139,6 +193,7 @@ impl Catalog {
             name: name.trim().to_string(),
             suggestion: self.closest(&key),
             known: self.metrics.iter().map(|m| m.id.clone()).collect(),
+            disabled: self.disabled.get(&key).cloned(),
         })
     }
 
@@ -174,6 +229,7 @@ pub(crate) mod tests {
             .unwrap(),
             aliases: aliases.iter().map(ToString::to_string).collect(),
             ideas: vec![],
+            origin: Origin::default(),
         }
     }
 

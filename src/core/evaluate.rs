@@ -1,5 +1,7 @@
 //! Evaluation: grading each metric's value against its thresholds and deciding the gate. Pure.
 
+use std::borrow::Cow;
+
 use super::catalog::{Catalog, Metric};
 use super::history::{Dataset, Observation, ScopeData, When, trend};
 use super::scorecard::{
@@ -10,10 +12,23 @@ use super::threshold::{Grade, Thresholds};
 /// How many check-ins a result's history (and its sparkline) keeps.
 pub const HISTORY_LEN: usize = 12;
 
-/// Grades every (scope, metric) of `data` as it stood at `as_of` (everything when `None`) and
-/// decides the gate. A scope with no check-in at or before `as_of` is left out.
+/// Grades every (scope, metric) of `data` against one catalog; see [`evaluate_scoped`].
 pub fn evaluate(
     catalog: &Catalog,
+    data: &Dataset,
+    as_of: Option<When>,
+    policy: GatePolicy,
+) -> Scorecard {
+    evaluate_scoped(catalog, &|_| Cow::Borrowed(catalog), data, as_of, policy)
+}
+
+/// Grades every (scope, metric) of `data` as it stood at `as_of` (everything when `None`) and
+/// decides the gate. Each scope is graded against `catalog_for(scope)`, which must hold the same
+/// metrics in the same order as `catalog` (a scope may only change thresholds, targets and ideas).
+/// A scope with no check-in at or before `as_of` is left out.
+pub fn evaluate_scoped<'c>(
+    catalog: &'c Catalog,
+    catalog_for: &dyn Fn(Option<&str>) -> Cow<'c, Catalog>,
     data: &Dataset,
     as_of: Option<When>,
     policy: GatePolicy,
@@ -36,7 +51,8 @@ pub fn evaluate(
         }
         let recent = &dates[dates.len().saturating_sub(HISTORY_LEN)..];
         let mut scope_summary = Summary::default();
-        for (metric, series) in catalog.metrics().iter().zip(&scope.series) {
+        let scope_catalog = catalog_for(scope.name.as_deref());
+        for (metric, series) in scope_catalog.metrics().iter().zip(&scope.series) {
             let mut points: Vec<&Observation> = series.iter().filter(visible).collect();
             points.sort_by_key(|o| o.at);
             let result = grade(metric, scope, &points, recent, dates.last().copied());
@@ -113,6 +129,7 @@ fn grade(
             })
             .collect(),
         suggestions: if not_passing { metric.ideas.clone() } else { Vec::new() },
+        waiver: None,
         thresholds: *thresholds,
     }
 }
@@ -130,7 +147,7 @@ fn round(x: f64) -> f64 {
     (x * 1e9).round() / 1e9
 }
 
-fn gate_passes(summary: Summary, policy: GatePolicy) -> bool {
+pub(crate) fn gate_passes(summary: Summary, policy: GatePolicy) -> bool {
     let thresholds_ok = match policy.fail_on {
         FailOn::Fail => summary.fail == 0,
         FailOn::Warn => summary.fail == 0 && summary.warn == 0,
@@ -169,7 +186,7 @@ mod tests {
         );
         let statuses: Vec<Status> = card.results.iter().map(|r| r.status).collect();
         assert_eq!(statuses, [Status::Pass, Status::Warn, Status::Missing]);
-        assert_eq!(card.summary, Summary { pass: 1, warn: 1, fail: 0, missing: 1 });
+        assert_eq!(card.summary, Summary { pass: 1, warn: 1, fail: 0, missing: 1, waived: 0 });
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub enum Status {
     Fail,
     /// No measurement for the metric.
     Missing,
+    /// Would warn or fail, but a waiver in force excuses it: it does not fail the gate.
+    Waived,
 }
 
 /// What fails the gate.
@@ -59,6 +61,8 @@ pub struct Summary {
     pub warn: usize,
     pub fail: usize,
     pub missing: usize,
+    /// Warn or fail results excused by a waiver in force; counted here instead of as warn or fail.
+    pub waived: usize,
 }
 
 impl Summary {
@@ -69,6 +73,7 @@ impl Summary {
             Status::Warn => self.warn += 1,
             Status::Fail => self.fail += 1,
             Status::Missing => self.missing += 1,
+            Status::Waived => self.waived += 1,
         }
     }
 
@@ -78,6 +83,7 @@ impl Summary {
         self.warn += other.warn;
         self.fail += other.fail;
         self.missing += other.missing;
+        self.waived += other.waived;
     }
 }
 
@@ -112,7 +118,7 @@ pub struct MetricResult {
     pub category: String,
     /// The service or team this result is for; null when the input has no scope column.
     pub scope: Option<String>,
-    /// `pass`, `warn`, `fail` or `missing`.
+    /// `pass`, `warn`, `fail`, `missing` or `waived`.
     pub status: Status,
     /// The latest measured value in the canonical `unit`; null when missing.
     pub value: Option<f64>,
@@ -146,9 +152,25 @@ pub struct MetricResult {
     pub history: Vec<HistoryPoint>,
     /// Improvement ideas for warn and fail metrics; empty otherwise.
     pub suggestions: Vec<String>,
+    /// The waiver for this metric, when the config has one; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<WaiverNote>,
     /// The bands the value was graded against, for renderers.
     #[serde(skip)]
     pub thresholds: Thresholds,
+}
+
+/// A waiver that matched a result: in force, or expired and so no longer excusing it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WaiverNote {
+    /// Why the metric is waived, as the config states it.
+    pub reason: String,
+    /// The last day the waiver is in force, `YYYY-MM-DD`.
+    pub until: String,
+    /// Whether the waiver has run out: then `status` is the metric's own grade again.
+    pub expired: bool,
+    /// The grade the value got from its thresholds, before any waiver.
+    pub graded: Status,
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)] // serde hands `serialize_with` a reference
@@ -213,6 +235,19 @@ impl Scorecard {
     pub fn missing(&self) -> Vec<&MetricResult> {
         self.results.iter().filter(|r| r.status == Status::Missing).collect()
     }
+
+    /// Results excused by a waiver in force, over all scopes.
+    pub fn waived(&self) -> Vec<&MetricResult> {
+        self.results.iter().filter(|r| r.status == Status::Waived).collect()
+    }
+
+    /// Results whose waiver has expired, with the waiver, over all scopes.
+    pub fn expired_waivers(&self) -> Vec<(&MetricResult, &WaiverNote)> {
+        self.results
+            .iter()
+            .filter_map(|r| r.waiver.as_ref().filter(|w| w.expired).map(|w| (r, w)))
+            .collect()
+    }
 }
 
 impl<'a> ScopeView<'a> {
@@ -236,6 +271,19 @@ impl<'a> ScopeView<'a> {
     /// Results without data.
     pub fn missing(&self) -> Vec<&'a MetricResult> {
         self.results.iter().filter(|r| r.status == Status::Missing).collect()
+    }
+
+    /// Results excused by a waiver in force.
+    pub fn waived(&self) -> Vec<&'a MetricResult> {
+        self.results.iter().filter(|r| r.status == Status::Waived).collect()
+    }
+
+    /// Results whose waiver has expired, with the waiver.
+    pub fn expired_waivers(&self) -> Vec<(&'a MetricResult, &'a WaiverNote)> {
+        self.results
+            .iter()
+            .filter_map(|r| r.waiver.as_ref().filter(|w| w.expired).map(|w| (r, w)))
+            .collect()
     }
 }
 
@@ -267,13 +315,14 @@ impl MetricResult {
 }
 
 impl Status {
-    /// The word used in text output: `pass`, `warn`, `fail`, `no data`.
+    /// The word used in text output: `pass`, `warn`, `fail`, `no data`, `waived`.
     pub fn word(self) -> &'static str {
         match self {
             Status::Pass => "pass",
             Status::Warn => "warn",
             Status::Fail => "fail",
             Status::Missing => "no data",
+            Status::Waived => "waived",
         }
     }
 }

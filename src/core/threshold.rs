@@ -250,6 +250,15 @@ impl Thresholds {
         }
     }
 
+    /// Both bands in words, e.g. `pass: under 1%; warn: under 2%; otherwise fail`.
+    pub fn in_words(&self, unit: &Unit) -> String {
+        format!(
+            "pass: {}; warn: {}; otherwise fail",
+            self.pass.in_words(unit),
+            self.warn.in_words(unit)
+        )
+    }
+
     /// Grades a value: pass inside the pass band, warn inside the warn band, fail beyond it.
     pub fn grade(&self, value: f64) -> Grade {
         if self.pass.contains(value) {
@@ -360,5 +369,7 @@ mod tests {
         assert_eq!(b.in_words(pct).to_string(), "at least 50% and at most 70%");
         assert_eq!(band("< 1").in_words(pct).to_string(), "under 1%");
         assert_eq!(band("> 80").in_words(pct).to_string(), "over 80%");
+        let t = Thresholds::new(band("< 1"), band("< 2"), pct).unwrap();
+        assert_eq!(t.in_words(pct), "pass: under 1%; warn: under 2%; otherwise fail");
     }
 }

@@ -1,187 +1,179 @@
-//! Reading a catalog from YAML into the core model. The only module that knows YAML; it checks every
-//! metric and reports all problems at once, each with its line and a stable code.
+//! Reading a catalog from YAML into the core model. Reports every problem at once, each with its
+//! line, column and a stable code; the checks that do not depend on YAML live in
+//! `core::config`, shared with new metrics in a config.
 
-use serde::Deserialize;
+use std::collections::HashMap;
 
-use crate::core::catalog::{Catalog, Metric};
-use crate::core::threshold::{Band, Thresholds};
-use crate::core::unit::Unit;
+use crate::core::catalog::Catalog;
+use crate::core::config::{self, ChangeError, MetricChange};
+
+use super::problem::{Position, Problems, ValidationError};
+use super::yaml::{self, Fields, Located};
 
 /// The built-in Backend Team catalog, embedded in the binary.
 pub const BUILTIN: &str = include_str!("../../catalog/backend-team.yaml");
 
+/// The name `extends:` uses for the built-in catalog.
+pub const BUILTIN_ID: &str = "backend-team";
+
 /// The name the built-in catalog goes by in messages.
 pub const BUILTIN_NAME: &str = "<built-in catalog backend-team>";
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCatalog {
-    name: String,
-    title: String,
-    metrics: Vec<RawMetric>,
-}
+/// The keys of a catalog file.
+pub(crate) const CATALOG_KEYS: &[&str] = &["name", "title", "metrics"];
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawMetric {
-    id: String,
-    name: String,
-    category: String,
-    description: String,
-    target: String,
-    unit: String,
-    pass: String,
-    warn: String,
-    #[serde(default)]
-    aliases: Vec<String>,
-    ideas: Vec<String>,
-}
+/// The keys of a catalog metric.
+pub(crate) const METRIC_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "category",
+    "description",
+    "target",
+    "unit",
+    "pass",
+    "warn",
+    "aliases",
+    "ideas",
+];
 
-/// One thing wrong with a catalog.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// A stable kebab-case code, e.g. `unknown-unit`.
-    pub code: &'static str,
-    /// 1-based line the problem is on, when known.
-    pub line: Option<usize>,
-    pub message: String,
-}
+/// Everything wrong with a catalog file: the same report as for a config.
+pub type CatalogError = ValidationError;
 
-/// Everything wrong with a catalog file.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub struct CatalogError {
-    pub file: String,
-    pub problems: Vec<Problem>,
-}
-
-impl std::fmt::Display for CatalogError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let one = |f: &mut std::fmt::Formatter<'_>, p: &Problem| match p.line {
-            Some(line) => write!(f, "{}:{line}: {} [{}]", self.file, p.message, p.code),
-            None => write!(f, "{}: {} [{}]", self.file, p.message, p.code),
-        };
-        match self.problems.as_slice() {
-            [single] => one(f, single),
-            many => {
-                write!(f, "{} problems in catalog `{}`:", many.len(), self.file)?;
-                for problem in many {
-                    f.write_str("\n  ")?;
-                    one(f, problem)?;
-                }
-                Ok(())
-            }
-        }
-    }
-}
+/// Where each key of one entry was written; `id` is where the entry itself is.
+pub(crate) type Spots = HashMap<&'static str, Position>;
 
 /// Loads the built-in catalog.
 pub fn load_builtin() -> Result<Catalog, CatalogError> {
     load(BUILTIN, BUILTIN_NAME)
 }
 
-/// Parses catalog YAML `text`; `file` names it in errors.
+/// Parses catalog YAML `text`; `file` names it in errors and in each metric's origin.
 pub fn load(text: &str, file: &str) -> Result<Catalog, CatalogError> {
-    let fail = |problems| CatalogError { file: file.to_string(), problems };
-    let raw: RawCatalog = serde_yaml::from_str(text).map_err(|err| {
-        let line = err.location().map(|l| l.line());
-        let message = err.to_string();
-        // serde_yaml appends " at line L column C"; the line is already in front of the message.
-        let message = message.split(" at line ").next().unwrap_or(&message).to_string();
-        fail(vec![Problem { code: "invalid-yaml", line, message }])
-    })?;
-    let mut problems = Vec::new();
-    let mut metrics = Vec::new();
-    for m in raw.metrics {
-        let line = line_of_id(text, &m.id);
-        let mut problem = |code, message: String| {
-            problems.push(Problem { code, line, message: format!("metric `{}`: {message}", m.id) });
-        };
-        for (field, value) in
-            [("id", &m.id), ("name", &m.name), ("category", &m.category), ("target", &m.target)]
-        {
-            if value.trim().is_empty() {
-                problem("empty-field", format!("`{field}` is empty; give it a value"));
-            }
-        }
-        if m.ideas.is_empty() {
-            problem("no-ideas", "`ideas` is empty; list what a team can do to improve it".into());
-        }
-        let Some(unit) = Unit::lookup(&m.unit) else {
-            problem(
-                "unknown-unit",
-                format!("unknown unit `{}`; use one of {}", m.unit, Unit::known_symbols()),
-            );
-            continue;
-        };
-        let pass = Band::parse(&m.pass, unit)
-            .map_err(|e| problem("invalid-threshold", format!("`pass`: {e}")));
-        let warn = Band::parse(&m.warn, unit)
-            .map_err(|e| problem("invalid-threshold", format!("`warn`: {e}")));
-        let (Ok(pass), Ok(warn)) = (pass, warn) else { continue };
-        let thresholds = match Thresholds::new(pass, warn, unit) {
-            Ok(thresholds) => thresholds,
-            Err(e) => {
-                problem("warn-without-pass", e.to_string());
-                continue;
-            }
-        };
-        metrics.push(Metric {
-            id: m.id,
-            name: m.name,
-            category: m.category,
-            description: m.description,
-            target: m.target,
-            unit,
-            thresholds,
-            aliases: m.aliases,
-            ideas: m.ideas,
-        });
+    let mut problems = Problems::default();
+    let catalog = read(text, file, &mut problems);
+    match catalog {
+        Some(catalog) if problems.is_empty() => Ok(catalog),
+        _ => Err(ValidationError::new(file, problems.0)),
     }
-    if !problems.is_empty() {
-        return Err(fail(problems));
-    }
-    if metrics.is_empty() {
-        return Err(fail(vec![Problem {
-            code: "no-metrics",
-            line: None,
-            message: "the catalog has no metrics; list them under `metrics:`".into(),
-        }]));
-    }
-    Catalog::new(raw.name, raw.title, metrics).map_err(|clashes| {
-        fail(
-            clashes
-                .into_iter()
-                .map(|c| Problem {
-                    code: "name-clash",
-                    line: line_of_id(text, &c.second),
-                    message: c.to_string(),
-                })
-                .collect(),
-        )
-    })
 }
 
-/// The line of `id: <id>`, to point a problem at its metric.
-fn line_of_id(text: &str, id: &str) -> Option<usize> {
-    text.lines()
-        .position(|line| {
-            let line = line.trim_start().trim_start_matches("- ").trim_start();
-            line.strip_prefix("id:").is_some_and(|rest| rest.trim().trim_matches(['"', '\'']) == id)
-        })
-        .map(|index| index + 1)
+fn read(text: &str, file: &str, problems: &mut Problems) -> Option<Catalog> {
+    let root = yaml::parse(text, problems)?;
+    let top = Fields::known(&root, &format!("`{file}`"), CATALOG_KEYS, problems)?;
+    let name = top.required_text("name", "the catalog", problems);
+    let title = top.required_text("title", "the catalog", problems);
+    let Some(list) = top.get("metrics") else {
+        top.missing("metrics", "the catalog", problems);
+        return None;
+    };
+    let items = yaml::list(list, "metrics", problems)?;
+    if items.is_empty() {
+        problems.add(
+            "no-metrics",
+            yaml::position(list),
+            "the catalog has no metrics; list them under `metrics:`",
+        );
+    }
+    let mut changes = Vec::new();
+    let mut spots = Vec::new();
+    for item in items {
+        let Some(fields) = Fields::known(item, "each entry of `metrics`", METRIC_KEYS, problems)
+        else {
+            continue;
+        };
+        let Some(id) = fields.required_text("id", "a metric", problems) else { continue };
+        let what = format!("metric `{}`", id.value);
+        let complete = config::REQUIRED
+            .iter()
+            .filter(|key| fields.get(key).is_none())
+            .map(|key| fields.missing(key, &what, problems))
+            .count()
+            == 0;
+        let (change, at) = read_metric(&fields, id, problems);
+        if complete {
+            changes.push(change);
+            spots.push(at);
+        }
+    }
+    let empty = Catalog::new(name?.value, title?.value, Vec::new()).ok()?;
+    match config::apply(&empty, &changes, file, None) {
+        Ok(catalog) => Some(catalog),
+        Err(errors) => {
+            report(errors, &spots, problems);
+            None
+        }
+    }
+}
+
+/// Reads the metric keys of an entry (all but `id` and `enabled`) into a change of metric `id`.
+pub(crate) fn read_metric(
+    fields: &Fields<'_, '_>,
+    id: Located<String>,
+    problems: &mut Problems,
+) -> (MetricChange, Spots) {
+    let mut spots = Spots::from([("id", id.at)]);
+    let mut text = |key: &'static str, problems: &mut Problems| {
+        let found = fields.text(key, problems)?;
+        spots.insert(key, found.at);
+        Some(found.value)
+    };
+    let name = text("name", problems);
+    let category = text("category", problems);
+    let description = text("description", problems);
+    let target = text("target", problems);
+    let unit = text("unit", problems);
+    let pass = text("pass", problems);
+    let warn = text("warn", problems);
+    let mut texts = |key: &'static str, problems: &mut Problems| {
+        let found = fields.texts(key, problems)?;
+        spots.insert(key, found.at);
+        Some(found.value)
+    };
+    let aliases = texts("aliases", problems);
+    let ideas = texts("ideas", problems);
+    let change = MetricChange {
+        id: id.value,
+        name,
+        category,
+        description,
+        target,
+        unit,
+        pass,
+        warn,
+        aliases,
+        ideas,
+        enabled: None,
+    };
+    (change, spots)
+}
+
+/// Turns the core's problems with changes into problems at the place of the key they are about.
+pub(crate) fn report(errors: Vec<ChangeError>, spots: &[Spots], problems: &mut Problems) {
+    for error in errors {
+        let at = spots.get(error.index).and_then(|s| s.get(error.key).or_else(|| s.get("id")));
+        let at = at.copied().unwrap_or_default();
+        problems.add(error.problem.code(), at, error.to_string());
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::schema::{SchemaKind, properties};
 
     const ONE: &str = "name: t\ntitle: T\nmetrics:\n  - id: a\n    name: A\n    category: C\n    \
         description: d\n    target: t\n    unit: \"%\"\n    pass: \"< 1\"\n    warn: \"< 2\"\n    ideas: [x]\n";
+
+    fn problems(text: &str) -> Vec<(&'static str, usize, usize)> {
+        let err = load(text, "c.yaml").unwrap_err();
+        err.problems.iter().map(|p| (p.code, p.at.unwrap().line, p.at.unwrap().column)).collect()
+    }
 
     #[test]
     fn builtin_catalog_loads() {
         let catalog = load_builtin().unwrap();
         assert_eq!(catalog.metrics().len(), 15);
+        assert_eq!(catalog.metrics()[0].origin.defined_in, BUILTIN_NAME);
     }
 
     #[test]
@@ -191,24 +183,49 @@ mod tests {
     }
 
     #[test]
-    fn every_problem_is_reported_with_its_line_and_code() {
+    fn every_problem_is_reported_with_its_line_column_and_code() {
         let text = ONE.replace("unit: \"%\"", "unit: parsecs").replace("ideas: [x]", "ideas: []");
-        let err = load(&text, "c.yaml").unwrap_err();
-        let codes: Vec<_> = err.problems.iter().map(|p| (p.code, p.line)).collect();
-        assert_eq!(codes, [("no-ideas", Some(4)), ("unknown-unit", Some(4))]);
+        assert_eq!(problems(&text), [("unknown-unit", 9, 11), ("no-ideas", 12, 12)]);
     }
 
     #[test]
-    fn warn_not_containing_pass_is_a_problem() {
-        let err = load(&ONE.replace("< 2", "< 0.5"), "c.yaml").unwrap_err();
-        assert_eq!(err.problems[0].code, "warn-without-pass");
+    fn warn_not_containing_pass_points_at_warn() {
+        assert_eq!(problems(&ONE.replace("< 2", "< 0.5")), [("warn-without-pass", 11, 11)]);
     }
 
     #[test]
-    fn unknown_keys_and_bad_yaml_point_at_their_line() {
+    fn unknown_keys_point_at_the_key_and_suggest_the_closest() {
         let err = load(&ONE.replace("ideas:", "idaes:"), "c.yaml").unwrap_err();
-        assert_eq!(err.problems[0].code, "invalid-yaml");
-        assert_eq!(err.problems[0].line, Some(12));
-        assert!(err.problems[0].message.contains("unknown field `idaes`"), "{err}");
+        let codes: Vec<_> = err.problems.iter().map(|p| p.code).collect();
+        assert_eq!(codes, ["missing-field", "unknown-key"]);
+        assert_eq!(
+            err.to_string(),
+            "2 problems in `c.yaml`:\n  c.yaml:4:5: metric `a` has no `ideas`; add it [missing-field]\n  \
+             c.yaml:12:5: unknown key `idaes` (did you mean `ideas`?) [unknown-key]"
+        );
+    }
+
+    #[test]
+    fn a_repeated_id_is_a_duplicate() {
+        let text = format!("{ONE}{}", &ONE[ONE.find("  - id").unwrap()..]);
+        assert_eq!(problems(&text), [("duplicate-id", 13, 9)]);
+    }
+
+    #[test]
+    fn syntax_errors_and_repeated_keys_stop_at_their_place() {
+        assert_eq!(problems("name: [\n"), [("invalid-yaml", 2, 1)]);
+        assert_eq!(problems("name: a\nname: b\n"), [("duplicate-key", 2, 1)]);
+    }
+
+    #[test]
+    fn the_reader_knows_the_keys_the_schema_describes() {
+        let schema = properties(SchemaKind::Catalog);
+        let sorted = |keys: &[&str]| {
+            let mut keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
+            keys.sort();
+            keys
+        };
+        assert_eq!(schema["root"], sorted(CATALOG_KEYS));
+        assert_eq!(schema["CatalogMetric"], sorted(METRIC_KEYS));
     }
 }

@@ -36,6 +36,11 @@ mod tests {
     }
 
     #[test]
+    fn json_scorecard_with_waivers() {
+        insta::assert_snapshot!(render(&sample::waived_scorecard()));
+    }
+
+    #[test]
     fn json_keeps_the_documented_contract() {
         let doc: serde_json::Value = serde_json::from_str(&render(&sample::scorecard())).unwrap();
         assert_eq!(doc["version"], 1);

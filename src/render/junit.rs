@@ -59,12 +59,13 @@ impl Suite {
 }
 
 /// A warning is a passing test, unless `--fail-on warn` makes it fail the gate: then it is a failure
-/// too, so the test report shows why the pipeline went red.
+/// too, so the test report shows why the pipeline went red. A waived metric passes, with its waiver
+/// in `<system-out>`.
 fn test_case(result: &MetricResult, classname: &str, fail_on: FailOn) -> TestCase {
     let fails_gate =
         result.status == Status::Fail || (result.status == Status::Warn && fail_on == FailOn::Warn);
     let status = match result.status {
-        Status::Pass => TestCaseStatus::success(),
+        Status::Pass | Status::Waived => TestCaseStatus::success(),
         Status::Warn if !fails_gate => TestCaseStatus::success(),
         Status::Warn | Status::Fail => {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
@@ -83,6 +84,15 @@ fn test_case(result: &MetricResult, classname: &str, fail_on: FailOn) -> TestCas
     case.set_classname(classname);
     if result.status == Status::Warn && !fails_gate {
         case.set_system_out(format!("warning: {}", details(result)));
+    }
+    if let Some(note) = result.waiver.as_ref().filter(|_| result.status == Status::Waived) {
+        case.set_system_out(format!(
+            "waived through {}: {} (would {}: {})\n",
+            note.until,
+            note.reason,
+            note.graded.word(),
+            value_against_target(result)
+        ));
     }
     case
 }

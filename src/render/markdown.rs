@@ -109,6 +109,36 @@ pub(crate) fn attention(out: &mut String, view: &ScopeView<'_>, level: usize) {
         let names: Vec<String> = missing.iter().map(|r| escape(&r.name)).collect();
         writeln!(out, "❔ No data: {}\n", names.join(", ")).ok();
     }
+    let waived = view.waived();
+    if !waived.is_empty() {
+        writeln!(out, "{hashes} Waived\n").ok();
+    }
+    for r in &waived {
+        let Some(note) = &r.waiver else { continue };
+        writeln!(
+            out,
+            "- **{}**: {}, would {}; waived through {}: {}",
+            escape(&r.name),
+            escape(&r.display_value()),
+            note.graded.word(),
+            note.until,
+            escape(&note.reason)
+        )
+        .ok();
+    }
+    if !waived.is_empty() {
+        out.push('\n');
+    }
+    for (r, waiver) in view.expired_waivers() {
+        writeln!(
+            out,
+            "> ⚠️ The waiver for **{}** ran until {} and has expired ({}); it counts again: renew or remove it in the config.\n",
+            escape(&r.name),
+            waiver.until,
+            escape(&waiver.reason)
+        )
+        .ok();
+    }
 }
 
 /// Scopes × metrics, worst scopes first, a status emoji per cell.
@@ -146,6 +176,7 @@ pub fn badge(status: Status) -> &'static str {
         Status::Warn => "⚠️ Warn",
         Status::Fail => "❌ Fail",
         Status::Missing => "❔ No data",
+        Status::Waived => "⏸️ Waived",
     }
 }
 
@@ -156,6 +187,7 @@ pub fn emoji(status: Status) -> &'static str {
         Status::Warn => "⚠️",
         Status::Fail => "❌",
         Status::Missing => "❔",
+        Status::Waived => "⏸️",
     }
 }
 
@@ -183,6 +215,11 @@ mod tests {
     #[test]
     fn markdown_scorecard() {
         insta::assert_snapshot!(render(&sample::scorecard()));
+    }
+
+    #[test]
+    fn markdown_scorecard_with_waivers() {
+        insta::assert_snapshot!(render(&sample::waived_scorecard()));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Renderers: one file per output format, each a function from a `&Scorecard` to text. Nothing here
 //! reads input or writes files; the caller decides where the text goes.
 
+pub mod catalog;
 pub mod github;
 pub mod json;
 pub mod junit;
@@ -9,7 +10,9 @@ pub mod report;
 pub mod table;
 
 use crate::core::history::Trend;
-use crate::core::scorecard::{HistoryPoint, MetricResult, ScopeSummary, ScopeView, Scorecard};
+use crate::core::scorecard::{
+    HistoryPoint, MetricResult, ScopeSummary, ScopeView, Scorecard, Summary,
+};
 
 /// An output format of `kpi check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,10 +47,17 @@ pub fn render(format: Format, card: &Scorecard, style: Style) -> String {
     }
 }
 
-/// The summary counts in words, e.g. `11 pass, 2 warn, 1 fail, 1 no data`.
+/// The summary counts in words, e.g. `11 pass, 2 warn, 1 fail, 1 no data` (`, 1 waived` when any).
 pub(crate) fn counts_in_words(card: &Scorecard) -> String {
-    let s = card.summary;
-    format!("{} pass, {} warn, {} fail, {} no data", s.pass, s.warn, s.fail, s.missing)
+    summary_in_words(card.summary)
+}
+
+/// Counts in words, e.g. `11 pass, 2 warn, 1 fail, 1 no data`.
+pub(crate) fn summary_in_words(s: Summary) -> String {
+    let counts =
+        format!("{} pass, {} warn, {} fail, {} no data", s.pass, s.warn, s.fail, s.missing);
+    // Most teams have no waivers; mention them only when there are some.
+    if s.waived > 0 { format!("{counts}, {} waived", s.waived) } else { counts }
 }
 
 /// What decided the gate, e.g. `--fail-on fail` or `--fail-on warn --require-all`.
@@ -140,6 +150,7 @@ pub(crate) mod sample {
 
     use crate::core::evaluate::evaluate;
     use crate::core::scorecard::{FailOn, GatePolicy, Scorecard};
+    use crate::core::waiver::{Waiver, apply};
     use crate::input::catalog::load_builtin;
     use crate::input::measurements::Collector;
 
@@ -166,5 +177,23 @@ pub(crate) mod sample {
         collector.read_csv(CSV.as_bytes(), "sample.csv").unwrap();
         let data = collector.finish().unwrap();
         evaluate(&catalog, &data, None, GatePolicy { fail_on: FailOn::Fail, require_all: false })
+    }
+
+    /// The sample with a waiver in force for a failing metric (CPU utilisation) and an expired one
+    /// for another (API response time), on 2025-06-01.
+    pub(crate) fn waived_scorecard() -> Scorecard {
+        let waiver = |metric: &str, until: &str, reason: &str| Waiver {
+            metric: metric.into(),
+            scope: None,
+            reason: reason.into(),
+            until: until.parse().unwrap(),
+        };
+        let waivers = [
+            waiver("cpu_utilisation", "2025-09-30", "load test in progress, agreed with SRE"),
+            waiver("api_response_time", "2025-03-31", "cache rollout"),
+        ];
+        let mut card = scorecard();
+        apply(&mut card, &waivers, "2025-06-01".parse().unwrap());
+        card
     }
 }

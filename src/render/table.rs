@@ -7,8 +7,11 @@ use std::fmt::Write;
 use anstyle::{AnsiColor, Style as Ansi};
 use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table, presets};
 
-use super::{Style, counts_in_words, gate_rule, scope_name, sparkline, trend_text, worst_first};
-use crate::core::scorecard::{ScopeView, Scorecard, Status, Summary};
+use super::{
+    Style, counts_in_words, gate_rule, scope_name, sparkline, summary_in_words, trend_text,
+    worst_first,
+};
+use crate::core::scorecard::{ScopeView, Scorecard, Status};
 
 /// Renders the scorecard for a terminal; colours only when `style.color` is set.
 pub fn render(card: &Scorecard, style: Style) -> String {
@@ -26,7 +29,7 @@ pub fn render(card: &Scorecard, style: Style) -> String {
     for view in &views {
         if scoped {
             let date = view.scope.checked_at.map(|d| format!(", check-in {d}")).unwrap_or_default();
-            let counts = summary_words(view.scope.summary);
+            let counts = summary_in_words(view.scope.summary);
             writeln!(out, "{}{date}: {counts}\n", paint(scope_name(view.scope), bold(), style))
                 .ok();
         }
@@ -43,10 +46,6 @@ pub fn render(card: &Scorecard, style: Style) -> String {
         writeln!(out, "All scopes: {}", verdict_line(card, style)).ok();
     }
     out
-}
-
-fn summary_words(s: Summary) -> String {
-    format!("{} pass, {} warn, {} fail, {} no data", s.pass, s.warn, s.fail, s.missing)
 }
 
 fn verdict_line(card: &Scorecard, style: Style) -> String {
@@ -85,6 +84,7 @@ fn status_cell(status: Status, text: String) -> Cell {
         Status::Pass => cell.fg(Color::Green),
         Status::Warn => cell.fg(Color::Yellow),
         Status::Fail => cell.fg(Color::Red),
+        Status::Waived => cell.fg(Color::Cyan),
         Status::Missing => cell,
     }
 }
@@ -155,6 +155,35 @@ fn attention(out: &mut String, card: &Scorecard, view: &ScopeView<'_>, style: St
     if !gone.is_empty() {
         writeln!(out, "\nNo new data since the last value: {}", gone.join(", ")).ok();
     }
+    let waived = view.waived();
+    if !waived.is_empty() {
+        writeln!(out, "\nWaived (not counted by the gate):").ok();
+    }
+    for result in waived {
+        let Some(note) = &result.waiver else { continue };
+        let head = format!("{} {}", mark(Status::Waived), result.name);
+        writeln!(
+            out,
+            "  {}: {}, would {}; waived through {}: {}",
+            paint(&head, AnsiColor::Cyan.on_default(), style),
+            result.display_value(),
+            note.graded.word(),
+            note.until,
+            note.reason
+        )
+        .ok();
+    }
+    for (result, waiver) in view.expired_waivers() {
+        writeln!(
+            out,
+            "\n{}: the waiver for {} ran until {} and has expired ({}); it counts again: renew or remove it in the config",
+            paint("warning", AnsiColor::Yellow.on_default().bold(), style),
+            result.name,
+            waiver.until,
+            waiver.reason
+        )
+        .ok();
+    }
 }
 
 /// Scopes × metrics, worst scopes first, a status mark per cell; metrics are numbered, with a legend.
@@ -186,6 +215,7 @@ fn mark(status: Status) -> &'static str {
         Status::Warn => "▲",
         Status::Fail => "✘",
         Status::Missing => "·",
+        Status::Waived => "◇",
     }
 }
 
@@ -197,6 +227,11 @@ mod tests {
     #[test]
     fn table_scorecard_without_colour() {
         insta::assert_snapshot!(render(&sample::scorecard(), Style { color: false }));
+    }
+
+    #[test]
+    fn table_scorecard_with_waivers() {
+        insta::assert_snapshot!(render(&sample::waived_scorecard(), Style { color: false }));
     }
 
     #[test]

@@ -1,0 +1,496 @@
+//! Reading a team's `kpi.yaml`: the catalog it extends, changed and new metrics, per-scope changes
+//! and waivers. Reports every problem at once with its line, column and code; what the changes mean
+//! is decided in `core::config` and `core::waiver`.
+
+use std::path::{Path, PathBuf};
+
+use jiff::civil::Date;
+
+use crate::core::catalog::Catalog;
+use crate::core::config::{self, ScopeChange, Setup};
+use crate::core::waiver::{self, Waiver};
+
+use super::catalog::{self as catalog_file, BUILTIN_ID, Spots, read_metric, report};
+use super::problem::{Problems, ValidationError};
+use super::yaml::{self, Fields, Located, Node};
+use super::{LoadError, read_text};
+
+/// The config file looked for in the current directory.
+pub const DEFAULT_FILE: &str = "kpi.yaml";
+
+pub(crate) const CONFIG_KEYS: &[&str] = &["extends", "title", "metrics", "scopes", "waivers"];
+pub(crate) const SETTINGS_KEYS: &[&str] = &[
+    "name",
+    "category",
+    "description",
+    "target",
+    "unit",
+    "pass",
+    "warn",
+    "aliases",
+    "ideas",
+    "enabled",
+];
+pub(crate) const SCOPE_KEYS: &[&str] = &["metrics"];
+pub(crate) const SCOPE_METRIC_KEYS: &[&str] = &["target", "pass", "warn", "ideas"];
+pub(crate) const WAIVER_KEYS: &[&str] = &["metric", "scope", "reason", "until"];
+
+/// The config to use: `explicit` (from `--config`), else `kpi.yaml` in the current directory if
+/// there is one.
+pub fn discover(explicit: Option<&Path>) -> Option<PathBuf> {
+    match explicit {
+        Some(path) => Some(path.to_path_buf()),
+        None => Some(PathBuf::from(DEFAULT_FILE)).filter(|p| p.is_file()),
+    }
+}
+
+/// Loads the catalog in effect: `catalog` (from `--catalog`) or the one the config extends (the
+/// built-in one by default), with the config's changes applied.
+pub fn load_setup(config: Option<&Path>, catalog: Option<&Path>) -> Result<Setup, LoadError> {
+    let base = catalog.map(load_catalog_file).transpose()?;
+    let Some(path) = config else {
+        let (catalog, base) = match base {
+            Some(pair) => pair,
+            None => (catalog_file::load_builtin()?, BUILTIN_ID.to_string()),
+        };
+        return Ok(Setup { catalog, scopes: Vec::new(), waivers: Vec::new(), base, config: None });
+    };
+    let text = read_text(path)?;
+    let dir = path.parent().unwrap_or(Path::new(""));
+    load(&text, &path.display().to_string(), dir, base)
+}
+
+/// Whether the file at `path` is a catalog rather than a config: it has a `name`, or lists its
+/// `metrics` rather than mapping ids to changes. A file that is not even YAML counts as a config, whose reader reports it.
+pub fn is_catalog(path: &Path) -> Result<bool, LoadError> {
+    let text = read_text(path)?;
+    let mut ignored = Problems::default();
+    let Some(root) = yaml::parse(&text, &mut ignored) else { return Ok(false) };
+    let Some(top) = Fields::any(&root, "the file", &mut ignored) else { return Ok(false) };
+    let metrics_listed = top.get("metrics").is_some_and(yaml::is_sequence);
+    Ok(top.get("name").is_some() || metrics_listed)
+}
+
+/// Loads a catalog file, returning it with its path as given.
+pub fn load_catalog_file(path: &Path) -> Result<(Catalog, String), LoadError> {
+    let name = path.display().to_string();
+    let catalog = catalog_file::load(&read_text(path)?, &name)?;
+    Ok((catalog, name))
+}
+
+/// Reads config `text` from `file`; `extends:` paths are relative to `dir`. `base`, when given,
+/// replaces the catalog the config extends.
+pub fn load(
+    text: &str,
+    file: &str,
+    dir: &Path,
+    base: Option<(Catalog, String)>,
+) -> Result<Setup, LoadError> {
+    let mut problems = Problems::default();
+    let root = yaml::parse(text, &mut problems);
+    let raw = root.as_ref().and_then(|root| read(root, file, &mut problems));
+    let Some(raw) = raw else {
+        return Err(ValidationError::new(file, problems.0).into());
+    };
+    let (base, base_name) = match base {
+        Some(pair) => pair,
+        None => match &raw.extends {
+            None => (catalog_file::load_builtin()?, BUILTIN_ID.to_string()),
+            Some(extends) if extends.value == BUILTIN_ID => {
+                (catalog_file::load_builtin()?, BUILTIN_ID.to_string())
+            }
+            Some(extends) if dir.join(&extends.value).is_file() => {
+                let (catalog, _) = load_catalog_file(&dir.join(&extends.value))?;
+                (catalog, extends.value.clone())
+            }
+            Some(extends) => {
+                problems.add(
+                    "unknown-catalog",
+                    extends.at,
+                    format!(
+                        "`extends`: there is no built-in catalog `{0}` and no file `{0}` next to the config; use `{BUILTIN_ID}` or a path to a catalog file",
+                        extends.value
+                    ),
+                );
+                (catalog_file::load_builtin()?, BUILTIN_ID.to_string())
+            }
+        },
+    };
+    let catalog = match config::apply(&base, &raw.changes, file, raw.title) {
+        Ok(catalog) => Some(catalog),
+        Err(errors) => {
+            report(errors, &raw.change_spots, &mut problems);
+            None
+        }
+    };
+    // Scopes and waivers are checked against the base when the changes have problems, so that
+    // their own problems are found in the same pass.
+    let effective = catalog.as_ref().unwrap_or(&base);
+    let scopes = config::scope_overrides(effective, &raw.scopes, file)
+        .map_err(|errors| report(errors, &raw.scope_spots, &mut problems));
+    let waivers = waiver::resolve(effective, raw.waivers)
+        .map_err(|errors| report(errors, &raw.waiver_spots, &mut problems));
+    match (catalog, scopes, waivers) {
+        (Some(catalog), Ok(scopes), Ok(waivers)) if problems.is_empty() => {
+            Ok(Setup { catalog, scopes, waivers, base: base_name, config: Some(file.to_string()) })
+        }
+        _ => Err(ValidationError::new(file, problems.0).into()),
+    }
+}
+
+/// A config as written, before it meets its catalog.
+struct RawConfig {
+    extends: Option<Located<String>>,
+    title: Option<String>,
+    changes: Vec<config::MetricChange>,
+    change_spots: Vec<Spots>,
+    scopes: Vec<ScopeChange>,
+    scope_spots: Vec<Spots>,
+    waivers: Vec<Waiver>,
+    waiver_spots: Vec<Spots>,
+}
+
+fn read(root: &Node<'_>, file: &str, problems: &mut Problems) -> Option<RawConfig> {
+    let mut raw = RawConfig {
+        extends: None,
+        title: None,
+        changes: Vec::new(),
+        change_spots: Vec::new(),
+        scopes: Vec::new(),
+        scope_spots: Vec::new(),
+        waivers: Vec::new(),
+        waiver_spots: Vec::new(),
+    };
+    if yaml::is_null(root) {
+        // A config of comments only changes nothing.
+        return Some(raw);
+    }
+    let top = Fields::known(root, &format!("`{file}`"), CONFIG_KEYS, problems)?;
+    raw.extends = top.text("extends", problems);
+    raw.title = top.text("title", problems).map(|t| t.value);
+    if let Some(metrics) = top.get("metrics").and_then(|n| Fields::any(n, "`metrics`", problems)) {
+        for (id, node) in metrics.entries() {
+            let what = format!("`{}`", id.value);
+            let Some(fields) = Fields::known(node, &what, SETTINGS_KEYS, problems) else {
+                continue;
+            };
+            let (mut change, mut spots) = read_metric(&fields, id.clone(), problems);
+            if let Some(enabled) = fields.boolean("enabled", problems) {
+                spots.insert("enabled", enabled.at);
+                change.enabled = Some(enabled.value);
+            }
+            raw.changes.push(change);
+            raw.change_spots.push(spots);
+        }
+    }
+    if let Some(scopes) = top.get("scopes").and_then(|n| Fields::any(n, "`scopes`", problems)) {
+        for (scope, node) in scopes.entries() {
+            read_scope(&scope.value, node, &mut raw, problems);
+        }
+    }
+    if let Some(list) = top.get("waivers").and_then(|n| yaml::list(n, "waivers", problems)) {
+        for item in list {
+            if let Some((waiver, spots)) = read_waiver(item, problems) {
+                raw.waivers.push(waiver);
+                raw.waiver_spots.push(spots);
+            }
+        }
+    }
+    Some(raw)
+}
+
+fn read_scope(scope: &str, node: &Node<'_>, raw: &mut RawConfig, problems: &mut Problems) {
+    let what = format!("scope `{scope}`");
+    let Some(fields) = Fields::known(node, &what, SCOPE_KEYS, problems) else { return };
+    let Some(metrics) = fields.get("metrics") else { return };
+    let Some(metrics) = Fields::any(metrics, &format!("`metrics` of {what}"), problems) else {
+        return;
+    };
+    for (id, node) in metrics.entries() {
+        let what = format!("`{}` in {what}", id.value);
+        let Some(fields) = Fields::known(node, &what, SCOPE_METRIC_KEYS, problems) else {
+            continue;
+        };
+        let (change, spots) = read_metric(&fields, id.clone(), problems);
+        raw.scopes.push(ScopeChange {
+            scope: scope.to_string(),
+            metric: change.id,
+            target: change.target,
+            pass: change.pass,
+            warn: change.warn,
+            ideas: change.ideas,
+        });
+        raw.scope_spots.push(spots);
+    }
+}
+
+fn read_waiver(node: &Node<'_>, problems: &mut Problems) -> Option<(Waiver, Spots)> {
+    let fields = Fields::known(node, "each entry of `waivers`", WAIVER_KEYS, problems)?;
+    let metric = fields.required_text("metric", "a waiver", problems);
+    let scope = fields.text("scope", problems);
+    let reason = fields.text("reason", problems);
+    let what =
+        metric.as_ref().map_or("a waiver".to_string(), |m| format!("the waiver of `{}`", m.value));
+    let reason = match reason {
+        Some(r) if !r.value.trim().is_empty() => Some(r.value),
+        other => {
+            let at = other.map_or(fields.at, |r| r.at);
+            problems.add(
+                "waiver-without-reason",
+                at,
+                format!("{what} has no reason; say why it was agreed, e.g. `reason: migrating the test suite`"),
+            );
+            None
+        }
+    };
+    let until = fields.required_text("until", &what, problems).and_then(|until| {
+        let date = parse_date(&until.value);
+        if date.is_none() {
+            problems.add(
+                "invalid-date",
+                until.at,
+                format!("`until`: `{}` is not a date; write the last day of the waiver as YYYY-MM-DD, e.g. 2025-09-30", until.value),
+            );
+        }
+        date
+    });
+    let metric = metric?;
+    let mut spots = Spots::from([("id", fields.at), ("metric", metric.at)]);
+    if let Some(scope) = &scope {
+        spots.insert("scope", scope.at);
+    }
+    let waiver = Waiver {
+        metric: metric.value,
+        scope: scope.map(|s| s.value),
+        reason: reason?,
+        until: until?,
+    };
+    Some((waiver, spots))
+}
+
+/// A calendar day written `YYYY-MM-DD`, and nothing else.
+pub fn parse_date(text: &str) -> Option<Date> {
+    let text = text.trim();
+    let shaped = text.len() == 10
+        && text
+            .bytes()
+            .enumerate()
+            .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    if shaped { text.parse().ok() } else { None }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::threshold::Grade;
+    use crate::input::catalog;
+    use crate::input::schema::{SchemaKind, properties};
+
+    fn setup(text: &str) -> Result<Setup, LoadError> {
+        load(text, "kpi.yaml", Path::new(""), None)
+    }
+
+    /// The one problem in `text`, as the user sees it, after checking its code.
+    fn problem(code: &str, text: &str) -> String {
+        let Err(LoadError::Invalid(err)) = setup(text) else {
+            panic!("expected problems in {text}")
+        };
+        let codes: Vec<&str> = err.problems.iter().map(|p| p.code).collect();
+        assert_eq!(codes, [code], "{err}");
+        err.to_string()
+    }
+
+    /// The one problem in catalog `text`, after checking its code.
+    fn catalog_problem(code: &str, text: &str) -> String {
+        let err = catalog::load(text, "team.yaml").unwrap_err();
+        let codes: Vec<&str> = err.problems.iter().map(|p| p.code).collect();
+        assert_eq!(codes, [code], "{err}");
+        err.to_string()
+    }
+
+    const METRIC: &str = "  - id: queue_depth\n    name: Queue Depth\n    category: Queues\n    \
+        description: Messages waiting\n    target: Under 100\n    unit: \"\"\n    pass: \"< 100\"\n    \
+        warn: \"< 500\"\n    ideas: [Add consumers]\n";
+
+    fn catalog_with(metric: &str) -> String {
+        format!("name: team\ntitle: Team\nmetrics:\n{metric}")
+    }
+
+    #[test]
+    fn an_empty_config_changes_nothing() {
+        let setup = setup("# nothing yet\n").unwrap();
+        assert_eq!(setup.catalog.metrics().len(), 15);
+        assert_eq!(setup.base, BUILTIN_ID);
+        assert_eq!(setup.config.as_deref(), Some("kpi.yaml"));
+    }
+
+    #[test]
+    fn overrides_new_metrics_scopes_and_waivers_take_effect() {
+        let setup = setup(
+            "extends: backend-team\nmetrics:\n  response_time:\n    pass: \"<= 1s\"\n    warn: \"<= 2s\"\n  \
+             queue_depth:\n    name: Queue Depth\n    category: Queues\n    description: Messages waiting\n    \
+             target: Under 100\n    unit: \"\"\n    pass: \"< 100\"\n    warn: \"< 500\"\n    ideas: [Add consumers]\n\
+             scopes:\n  batch-jobs:\n    metrics:\n      latency:\n        pass: \"<= 2s\"\n        warn: \"<= 3s\"\n\
+             waivers:\n  - metric: errors\n    reason: agreed\n    until: 2025-06-30\n",
+        )
+        .unwrap();
+        let latency = &setup.catalog.metrics()[0];
+        assert_eq!(latency.thresholds.grade(900.0), Grade::Pass);
+        assert_eq!(
+            setup.catalog_for("batch-jobs").metrics()[0].thresholds.grade(1900.0),
+            Grade::Pass
+        );
+        assert_eq!(setup.catalog.metrics().last().unwrap().id, "queue_depth");
+        assert_eq!(setup.waivers[0].metric, "error_rate");
+        assert_eq!(setup.waivers[0].until, jiff::civil::date(2025, 6, 30));
+    }
+
+    #[test]
+    fn extends_a_catalog_file_relative_to_the_config() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("team.yaml"), catalog_with(METRIC)).unwrap();
+        let setup = load("extends: team.yaml\n", "kpi.yaml", dir.path(), None).unwrap();
+        assert_eq!(setup.catalog.metrics()[0].id, "queue_depth");
+        assert_eq!(setup.base, "team.yaml");
+    }
+
+    #[test]
+    fn several_problems_are_reported_together_in_file_order() {
+        let Err(LoadError::Invalid(err)) = setup(
+            "metrics:\n  respons_time:\n    pass: \"<= 1s\"\n  error_rate:\n    unit: parsecs\n\
+             waivers:\n  - metric: mttr\n    until: soon\n",
+        ) else {
+            panic!()
+        };
+        insta::assert_snapshot!(err.to_string(), @r#"
+        4 problems in `kpi.yaml`:
+          kpi.yaml:2:3: unknown metric `respons_time` (did you mean `response_time`?); to add a new metric instead, give it `name`, `category`, `description`, `target`, `unit`, `pass`, `warn`, `ideas` [unknown-metric]
+          kpi.yaml:5:11: metric `error_rate`: unknown unit `parsecs`; use one of `ms`, `s`, `min`, `h`, `%`, `req/s`, `commits/day`, `deploys/day`, `rounds`, `defects/KLOC`, `bugs/KLOC`, "" [unknown-unit]
+          kpi.yaml:7:5: the waiver of `mttr` has no reason; say why it was agreed, e.g. `reason: migrating the test suite` [waiver-without-reason]
+          kpi.yaml:8:12: `until`: `soon` is not a date; write the last day of the waiver as YYYY-MM-DD, e.g. 2025-09-30 [invalid-date]
+        "#);
+    }
+
+    #[test]
+    fn each_problem_has_its_code_place_and_message() {
+        let cases = [
+            ("invalid-yaml", problem("invalid-yaml", "metrics: [\n")),
+            ("duplicate-key", problem("duplicate-key", "metrics:\n  mttr: {}\n  mttr: {}\n")),
+            ("wrong-type", problem("wrong-type", "waivers:\n  metric: mttr\n")),
+            ("unknown-key", problem("unknown-key", "metrics:\n  mttr:\n    pas: \"< 1h\"\n")),
+            ("unknown-key-top", problem("unknown-key", "wavers: []\n")),
+            (
+                "unknown-metric",
+                problem("unknown-metric", "metrics:\n  respons_time:\n    pass: \"< 1s\"\n"),
+            ),
+            (
+                "unknown-metric-waiver",
+                problem(
+                    "unknown-metric",
+                    "waivers:\n  - metric: nope\n    reason: r\n    until: 2025-01-01\n",
+                ),
+            ),
+            ("duplicate-id", problem("duplicate-id", "metrics:\n  mttr: {}\n  MTTR: {}\n")),
+            ("unknown-unit", problem("unknown-unit", "metrics:\n  mttr:\n    unit: fortnights\n")),
+            (
+                "invalid-threshold",
+                problem("invalid-threshold", "metrics:\n  mttr:\n    pass: \"under 1h\"\n"),
+            ),
+            (
+                "empty-band",
+                problem("empty-band", "metrics:\n  mttr:\n    pass: \"> 2h and < 1h\"\n"),
+            ),
+            (
+                "warn-without-pass",
+                problem("warn-without-pass", "metrics:\n  mttr:\n    pass: \"< 2d\"\n"),
+            ),
+            (
+                "unit-without-thresholds",
+                problem(
+                    "unit-without-thresholds",
+                    "metrics:\n  mttr:\n    unit: h\n    pass: \"< 1\"\n",
+                ),
+            ),
+            ("empty-field", problem("empty-field", "metrics:\n  mttr:\n    name: \"\"\n")),
+            ("no-ideas", problem("no-ideas", "metrics:\n  mttr:\n    ideas: []\n")),
+            ("name-clash", problem("name-clash", "metrics:\n  mttr:\n    aliases: [latency]\n")),
+            (
+                "missing-field",
+                problem(
+                    "missing-field",
+                    "metrics:\n  queue_depth:\n    name: Queue Depth\n    category: Queues\n    \
+                     description: d\n    target: t\n    unit: \"\"\n    pass: \"< 100\"\n    warn: \"< 500\"\n",
+                ),
+            ),
+            ("unknown-catalog", problem("unknown-catalog", "extends: frontend-team\n")),
+            (
+                "waiver-without-reason",
+                problem(
+                    "waiver-without-reason",
+                    "waivers:\n  - metric: mttr\n    reason: \" \"\n    until: 2025-01-01\n",
+                ),
+            ),
+            (
+                "invalid-date",
+                problem(
+                    "invalid-date",
+                    "waivers:\n  - metric: mttr\n    reason: r\n    until: 2025-02-30\n",
+                ),
+            ),
+            (
+                "catalog-no-metrics",
+                catalog_problem("no-metrics", "name: t\ntitle: T\nmetrics: []\n"),
+            ),
+            (
+                "catalog-duplicate-id",
+                catalog_problem("duplicate-id", &catalog_with(&format!("{METRIC}{METRIC}"))),
+            ),
+            (
+                "catalog-missing-field",
+                catalog_problem(
+                    "missing-field",
+                    &catalog_with(&METRIC.replace("    target: Under 100\n", "")),
+                ),
+            ),
+        ];
+        for (name, message) in cases {
+            insta::assert_snapshot!(name, message);
+        }
+    }
+
+    #[test]
+    fn files_too_large_are_refused_before_parsing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kpi.yaml");
+        let line = "# padding padding padding padding padding padding padding padding\n";
+        let big =
+            line.repeat(usize::try_from(crate::input::MAX_FILE_BYTES).unwrap() / line.len() + 1);
+        std::fs::write(&path, big).unwrap();
+        let err = load_setup(Some(&path), None).unwrap_err().to_string();
+        let err = err.replace(&dir.path().display().to_string(), "<dir>");
+        insta::assert_snapshot!(err, @"<dir>/kpi.yaml: the file is larger than 4 MiB; a catalog or config is a few KiB, so check the path [file-too-large]");
+    }
+
+    #[test]
+    fn dates_are_written_year_month_day_only() {
+        assert_eq!(parse_date("2025-09-30"), Some(jiff::civil::date(2025, 9, 30)));
+        assert_eq!(parse_date("2025-9-30"), None);
+        assert_eq!(parse_date("2025-09-30T12:00"), None);
+        assert_eq!(parse_date("2025-02-29"), None);
+    }
+
+    #[test]
+    fn the_reader_knows_the_keys_the_schema_describes() {
+        let schema = properties(SchemaKind::Config);
+        let sorted = |keys: &[&str]| {
+            let mut keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
+            keys.sort();
+            keys
+        };
+        assert_eq!(schema["root"], sorted(CONFIG_KEYS));
+        assert_eq!(schema["MetricSettings"], sorted(SETTINGS_KEYS));
+        assert_eq!(schema["ScopeSettings"], sorted(SCOPE_KEYS));
+        assert_eq!(schema["ScopeMetricSettings"], sorted(SCOPE_METRIC_KEYS));
+        assert_eq!(schema["WaiverEntry"], sorted(WAIVER_KEYS));
+    }
+}

@@ -1,0 +1,225 @@
+//! The JSON Schema of the catalog and config formats, for editors (`kpi catalog schema`). The types
+//! here only describe the formats, with the documentation editors show; the readers in `catalog`
+//! and `config` check files themselves, and tests keep the two in step.
+#![allow(dead_code)] // described for the schema, never built
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, generate::SchemaSettings, json_schema};
+
+use crate::core::unit::UNITS;
+
+/// A catalog of metrics: what each measures, what good looks like, and the pass and warn
+/// thresholds a measured value is graded against.
+#[derive(JsonSchema)]
+#[schemars(title = "kpi catalog", deny_unknown_fields)]
+pub struct CatalogFile {
+    /// Short name, e.g. `backend-team`.
+    name: String,
+    /// Title for reports, e.g. `Backend Team metrics`.
+    title: String,
+    /// The metrics, in the order reports show them.
+    metrics: Vec<CatalogMetric>,
+}
+
+/// One metric of a catalog.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct CatalogMetric {
+    /// Stable identifier, e.g. `response_time`.
+    id: String,
+    /// Display name, e.g. `Response Time`.
+    name: String,
+    /// The group reports show it under, e.g. `Backend Development`.
+    category: String,
+    /// What the metric measures.
+    description: String,
+    /// What good looks like, in words, e.g. `100-200 ms`.
+    target: String,
+    unit: UnitSymbol,
+    /// The band a value must be in to pass.
+    pass: Threshold,
+    /// The wider band a value must be in to warn rather than fail; it must contain `pass`.
+    warn: Threshold,
+    /// Other names measurements may use for the metric.
+    aliases: Option<Vec<String>>,
+    /// What a team can do to improve the metric, shown when it does not pass.
+    ideas: Vec<String>,
+}
+
+/// A team's `kpi.yaml`: which catalog to start from, changed and new metrics, per-scope
+/// thresholds and waivers.
+#[derive(JsonSchema)]
+#[schemars(title = "kpi config", deny_unknown_fields)]
+pub struct ConfigFile {
+    /// The catalog to start from: `backend-team` (built in) or a path to a catalog file, relative
+    /// to this file. Defaults to `backend-team`.
+    extends: Option<String>,
+    /// Title for reports, replacing the catalog's.
+    title: Option<String>,
+    /// Changes to metrics by id, and new metrics with every field a catalog metric has.
+    metrics: Option<BTreeMap<String, MetricSettings>>,
+    /// Per-scope changes, by scope name, e.g. `batch-jobs`.
+    scopes: Option<BTreeMap<String, ScopeSettings>>,
+    /// Agreed, dated excuses for metrics that warn or fail.
+    waivers: Option<Vec<WaiverEntry>>,
+}
+
+/// Changes to one metric; a key left out keeps the catalog's value. A new metric needs `name`,
+/// `category`, `description`, `target`, `unit`, `pass`, `warn` and `ideas`.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct MetricSettings {
+    /// Display name.
+    name: Option<String>,
+    /// The group reports show it under.
+    category: Option<String>,
+    /// What the metric measures.
+    description: Option<String>,
+    /// What good looks like, in words.
+    target: Option<String>,
+    /// Changing the unit needs `pass` and `warn` in the new unit.
+    unit: Option<UnitSymbol>,
+    /// The band a value must be in to pass.
+    pass: Option<Threshold>,
+    /// The wider band a value must be in to warn rather than fail; it must contain `pass`.
+    warn: Option<Threshold>,
+    /// Other names measurements may use for the metric; replaces the catalog's list.
+    aliases: Option<Vec<String>>,
+    /// What a team can do to improve the metric; replaces the catalog's list.
+    ideas: Option<Vec<String>>,
+    /// `false` takes the metric out of checks, lists and templates.
+    enabled: Option<bool>,
+}
+
+/// Changes for one scope.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct ScopeSettings {
+    /// Changes to metrics by id, in this scope only.
+    metrics: Option<BTreeMap<String, ScopeMetricSettings>>,
+}
+
+/// What a scope may change about a metric.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct ScopeMetricSettings {
+    /// What good looks like in this scope, in words.
+    target: Option<String>,
+    /// The band a value must be in to pass in this scope.
+    pass: Option<Threshold>,
+    /// The band a value must be in to warn rather than fail in this scope.
+    warn: Option<Threshold>,
+    /// What a team can do to improve the metric in this scope.
+    ideas: Option<Vec<String>>,
+}
+
+/// An agreed, dated excuse for a metric that warns or fails: it shows as `waived` and does not
+/// fail the gate through `until`; after that it is reported as expired and the metric counts again.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct WaiverEntry {
+    /// The metric's id.
+    metric: String,
+    /// Limit the waiver to one scope; without it, it applies everywhere.
+    scope: Option<String>,
+    /// Why, as agreed with whoever owns the target.
+    reason: String,
+    until: Day,
+}
+
+/// The metric's canonical unit; measured values are converted to it.
+struct UnitSymbol;
+
+impl JsonSchema for UnitSymbol {
+    fn schema_name() -> Cow<'static, str> {
+        "Unit".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let symbols: Vec<&str> = UNITS.iter().map(|u| u.symbol).collect();
+        json_schema!({
+            "description": "The metric's canonical unit; measured values are converted to it. An empty string is a plain number.",
+            "type": "string",
+            "enum": symbols,
+        })
+    }
+}
+
+/// A threshold in notation.
+struct Threshold;
+
+impl JsonSchema for Threshold {
+    fn schema_name() -> Cow<'static, str> {
+        "Threshold".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "One or two comparisons joined by `and`: `<` and `>` are strict, `<=` and `>=` inclusive. A value may carry a unit (`200ms`, `1h`, `1/week`); a bare number is in the metric's unit.",
+            "type": "string",
+            "pattern": "^\\s*(<=|>=|<|>|≤|≥)",
+            "examples": ["< 1%", "<= 200ms", ">= 1000", ">= 50% and <= 70%"],
+        })
+    }
+}
+
+/// A calendar day.
+struct Day;
+
+impl JsonSchema for Day {
+    fn schema_name() -> Cow<'static, str> {
+        "Day".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "The last day the waiver is in force, as YYYY-MM-DD.",
+            "type": "string",
+            "format": "date",
+            "pattern": "^\\d{4}-\\d{2}-\\d{2}$",
+        })
+    }
+}
+
+/// Which format a schema describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchemaKind {
+    Config,
+    Catalog,
+}
+
+/// The JSON Schema (draft 7, which editors support best) of a format.
+pub fn schema(kind: SchemaKind) -> serde_json::Value {
+    let generator = SchemaSettings::draft07().into_generator();
+    let schema = match kind {
+        SchemaKind::Config => generator.into_root_schema_for::<ConfigFile>(),
+        SchemaKind::Catalog => generator.into_root_schema_for::<CatalogFile>(),
+    };
+    schema.to_value()
+}
+
+/// The property names of each object in a format's schema, by definition name (the root is
+/// `root`), for tests that keep the readers and the schema in step.
+#[cfg(test)]
+pub(crate) fn properties(kind: SchemaKind) -> BTreeMap<String, Vec<String>> {
+    let schema = schema(kind);
+    let keys = |object: &serde_json::Value| -> Vec<String> {
+        let mut keys: Vec<String> = object["properties"]
+            .as_object()
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default();
+        keys.sort();
+        keys
+    };
+    let mut out = BTreeMap::from([("root".to_string(), keys(&schema))]);
+    if let Some(defs) = schema["definitions"].as_object() {
+        for (name, def) in defs {
+            if def.get("properties").is_some() {
+                out.insert(name.clone(), keys(def));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,129 @@
+//! `kpi catalog list` and `kpi catalog show`: the metrics in effect as a table, and one metric in
+//! full with where its settings came from. Text only; the caller decides where it goes.
+
+use std::fmt::Write;
+
+use comfy_table::{ContentArrangement, Table, presets};
+
+use crate::core::catalog::Metric;
+use crate::core::config::Setup;
+
+/// Every metric in effect: id, name, category, target and unit.
+pub fn list(setup: &Setup) -> String {
+    let mut table = Table::new();
+    table
+        .load_style(presets::UTF8_FULL_CONDENSED.with_rounded_corners())
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .force_no_tty()
+        .set_header(["Id", "Name", "Category", "Target", "Unit"]);
+    for m in setup.catalog.metrics() {
+        let unit = if m.unit.symbol.is_empty() { "(number)" } else { m.unit.symbol };
+        table.add_row([&m.id, &m.name, &m.category, &m.target, unit]);
+    }
+    let mut out = format!("{}\n\n{table}\n", setup.catalog.title);
+    let off = setup.catalog.disabled_ids();
+    if !off.is_empty() {
+        let off: Vec<String> = off.iter().map(|id| format!("`{id}`")).collect();
+        writeln!(out, "\nTurned off in the config: {}", off.join(", ")).ok();
+    }
+    out
+}
+
+/// One metric in full: description, target, thresholds in words (also per scope), ideas, waivers
+/// and which file set what.
+pub fn show(setup: &Setup, metric: &Metric) -> String {
+    let mut out = String::new();
+    writeln!(out, "{} (`{}`)", metric.name, metric.id).ok();
+    writeln!(out, "Category: {}", metric.category).ok();
+    let unit = if metric.unit.symbol.is_empty() { "a plain number" } else { metric.unit.symbol };
+    writeln!(out, "Unit: {unit}").ok();
+    if !metric.aliases.is_empty() {
+        writeln!(out, "Also known as: {}", metric.aliases.join(", ")).ok();
+    }
+    if !metric.description.is_empty() {
+        writeln!(out, "\n{}", metric.description).ok();
+    }
+    writeln!(out, "\nTarget: {}", metric.target).ok();
+    writeln!(out, "Thresholds: {}", metric.thresholds.in_words(metric.unit)).ok();
+    for scope in setup.scope_names() {
+        let scoped = setup.catalog_for(scope);
+        let Some(m) = scoped.metrics().iter().find(|m| m.id == metric.id) else { continue };
+        if m.thresholds != metric.thresholds || m.target != metric.target || m.ideas != metric.ideas
+        {
+            writeln!(out, "In scope `{scope}`: {}", m.thresholds.in_words(m.unit)).ok();
+            if m.target != metric.target {
+                writeln!(out, "  target: {}", m.target).ok();
+            }
+        }
+    }
+    for waiver in setup.waivers.iter().filter(|w| w.metric == metric.id) {
+        let scope = waiver.scope.as_ref().map(|s| format!(" in scope `{s}`")).unwrap_or_default();
+        writeln!(out, "Waived{scope} through {}: {}", waiver.until, waiver.reason).ok();
+    }
+    if !metric.ideas.is_empty() {
+        writeln!(out, "\nIdeas to improve it:").ok();
+        for idea in &metric.ideas {
+            writeln!(out, "  - {idea}").ok();
+        }
+    }
+    writeln!(out, "\nDefined in {}", metric.origin.defined_in).ok();
+    for (file, keys) in &metric.origin.changed_in {
+        let keys: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+        writeln!(out, "Changed in {file}: {}", keys.join(", ")).ok();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::catalog::BUILTIN_ID;
+    use crate::input::config::load;
+
+    const CONFIG: &str = "\
+title: Payments metrics
+metrics:
+  error_rate:
+    pass: \"< 0.5%\"
+    warn: \"< 1%\"
+  code_commits:
+    enabled: false
+scopes:
+  batch-jobs:
+    metrics:
+      error_rate:
+        pass: \"< 2%\"
+        warn: \"< 5%\"
+        target: Less than 2%
+waivers:
+  - metric: error_rate
+    scope: batch-jobs
+    reason: retry storm fix lands in July
+    until: 2025-07-31
+";
+
+    fn setup() -> Setup {
+        load(CONFIG, "kpi.yaml", std::path::Path::new(""), None).unwrap()
+    }
+
+    #[test]
+    fn catalog_list() {
+        let setup = setup();
+        assert_eq!(setup.base, BUILTIN_ID);
+        insta::assert_snapshot!(list(&setup));
+    }
+
+    #[test]
+    fn catalog_show_with_overrides_scopes_and_waivers() {
+        let setup = setup();
+        let metric = &setup.catalog.metrics()[1];
+        insta::assert_snapshot!(show(&setup, metric));
+    }
+
+    #[test]
+    fn catalog_show_of_a_built_in_metric() {
+        let setup = setup();
+        let metric = &setup.catalog.metrics()[0];
+        insta::assert_snapshot!(show(&setup, metric));
+    }
+}
