@@ -167,3 +167,43 @@ fn completions_and_man_page_are_generated() {
     assert!(man.starts_with(".ie \\n(.g .ds Aq") || man.contains(".TH kpi"), "{man}");
     assert!(man.contains("completions"), "{man}");
 }
+
+/// The shipped multi-service example with its config, on `today`.
+fn services(today: &str) -> serde_json::Value {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let out = kpi(Path::new(root))
+        .env("KPI_TODAY", today)
+        .args(["check", "--format", "json", "--config", "examples/services.kpi.yaml"])
+        .arg("examples/services.csv")
+        .output()
+        .unwrap();
+    assert!(out.status.code().unwrap() < 2, "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn status(doc: &serde_json::Value, scope: &str, id: &str) -> String {
+    let results = doc["results"].as_array().unwrap();
+    let result = results.iter().find(|r| r["scope"] == scope && r["id"] == id).unwrap();
+    result["status"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn a_scope_override_changes_only_that_scope() {
+    let doc = services("2026-11-28");
+    assert_eq!(status(&doc, "batch-jobs", "response_time"), "pass", "850 ms against <= 2 s");
+    assert_eq!(status(&doc, "payments", "response_time"), "fail", "320 ms against <= 200 ms");
+    assert_eq!(status(&doc, "api", "response_time"), "pass");
+}
+
+#[test]
+fn a_scoped_waiver_holds_until_its_date_then_the_metric_counts_again() {
+    let before = services("2026-12-31");
+    assert_eq!(status(&before, "payments", "cpu_utilisation"), "waived");
+    assert_eq!(before["scopes"][1]["summary"]["waived"], 1);
+    let after = services("2027-01-01");
+    assert_eq!(status(&after, "payments", "cpu_utilisation"), "fail");
+    let results = after["results"].as_array().unwrap();
+    let cpu =
+        results.iter().find(|r| r["scope"] == "payments" && r["id"] == "cpu_utilisation").unwrap();
+    assert_eq!(cpu["waiver"]["expired"], true);
+}
