@@ -79,10 +79,10 @@ fn the_schema_rejects_a_catalog_metric_without_ideas_or_a_threshold() {
 
 #[test]
 fn the_docs_show_the_example_config_as_it_is() {
-    let docs = include_str!("../docs/catalog.md");
+    let docs = include_str!("../README.md");
     assert!(
         docs.contains(&format!("```yaml\n{EXAMPLE}```")),
-        "docs/catalog.md differs from the example"
+        "the README differs from docs/examples/kpi.yaml"
     );
 }
 

@@ -43,7 +43,7 @@ pub fn config(setup: &Setup) -> String {
 # current directory; `kpi catalog show METRIC` shows what a metric ends up with and
 # `kpi catalog validate` checks this file. For completion and checks in an editor, save
 # the schema with `kpi catalog schema > kpi.schema.json` and name it in a
-# yaml-language-server modeline on the first line (see docs/catalog.md).
+# yaml-language-server modeline on the first line (see the README).
 
 # The catalog to start from: `backend-team` (built in) or a path to a catalog file.
 extends: {extends}
