@@ -3,6 +3,7 @@
 //! text, lists of text and booleans. Every mistake is recorded as a problem and reading goes on.
 
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
+use saphyr_parser::Event;
 
 use super::problem::{Position, Problems, suggest};
 
@@ -21,9 +22,44 @@ pub(crate) fn position(node: &Node<'_>) -> Position {
     Position { line: node.span.start.line().max(1), column: node.span.start.col() + 1 }
 }
 
-/// Parses the first YAML document of `text`; an empty file is a null node. A syntax error is a
-/// problem and gives `None`.
+/// How deep a catalog or config may nest. The formats need five levels; the limit keeps a hostile
+/// document from exhausting the stack of the loader, which recurses once per level.
+pub(crate) const MAX_DEPTH: usize = 32;
+
+/// Refuses a document nested deeper than [`MAX_DEPTH`], reading parser events in one flat loop
+/// before anything recursive sees the text. Syntax errors are left to the loader to report.
+fn check_depth(text: &str, problems: &mut Problems) -> bool {
+    let mut depth = 0usize;
+    for event in saphyr_parser::Parser::new_from_str(text) {
+        let Ok((event, span)) = event else { return true };
+        match event {
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    let at = Position { line: span.start.line(), column: span.start.col() + 1 };
+                    problems.add(
+                        "too-deep",
+                        at,
+                        format!(
+                            "the document nests deeper than {MAX_DEPTH} levels; a catalog or config needs five"
+                        ),
+                    );
+                    return false;
+                }
+            }
+            Event::SequenceEnd | Event::MappingEnd => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    true
+}
+
+/// Parses the first YAML document of `text`; an empty file is a null node. A syntax error or a
+/// document nested too deep is a problem and gives `None`.
 pub(crate) fn parse<'a>(text: &'a str, problems: &mut Problems) -> Option<Node<'a>> {
+    if !check_depth(text, problems) {
+        return None;
+    }
     match Node::load_from_str(text) {
         Ok(mut docs) if !docs.is_empty() => Some(docs.swap_remove(0)),
         Ok(_) => Some(Node::value_from_str("~")),
