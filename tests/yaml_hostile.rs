@@ -1,6 +1,7 @@
 //! Hostile catalogs and configs: arbitrary text never panics the YAML readers, and documents built
 //! to exhaust memory or the stack (alias bombs, deep nesting) are refused with a clear error.
 
+use std::fmt::Write;
 use std::path::Path;
 
 use kpi::input::{catalog, config};
@@ -19,7 +20,7 @@ fn alias_bomb() -> String {
     for level in 1..10u8 {
         let (name, previous) = (char::from(b'a' + level), char::from(b'a' + level - 1));
         let refs = vec![format!("*{previous}"); 10].join(", ");
-        text.push_str(&format!("{name}: &{name} [{refs}]\n"));
+        writeln!(text, "{name}: &{name} [{refs}]").unwrap();
     }
     text
 }
@@ -39,7 +40,7 @@ fn deeply_nested_documents_are_refused() {
     let err = load_config(&flow).unwrap_err();
     assert!(err.contains("[invalid-yaml]") && err.contains("recursion limit"), "{err}");
     // The deepest block nesting that fits under the file size limit, in a test thread's small stack.
-    let block: String = (0..2800).map(|i| format!("{}-\n", " ".repeat(i))).collect();
+    let block: String = (0..2800).flat_map(|i| [" ".repeat(i), "-\n".to_string()]).collect();
     let err = load_config(&block).unwrap_err();
     assert_eq!(
         err,
