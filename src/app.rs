@@ -36,7 +36,7 @@ fn scorecard(
     as_of: Option<When>,
     policy: GatePolicy,
 ) -> anyhow::Result<Scorecard> {
-    let data = measurements::read(catalog, sources)?;
+    let data = measurements::read(catalog, sources, as_of)?;
     let card = evaluate(catalog, &data, as_of, policy);
     if card.results.is_empty() {
         let as_of = as_of.map(|d| d.to_string()).unwrap_or_default();
