@@ -68,7 +68,7 @@ fn scorecard(
     policy: GatePolicy,
     today: Date,
 ) -> anyhow::Result<Scorecard> {
-    let data = measurements::read(&setup.catalog, sources)?;
+    let data = measurements::read(&setup.catalog, sources, as_of)?;
     let catalog_for = |scope: Option<&str>| setup.catalog_for_scope(scope);
     let mut card = evaluate_scoped(&setup.catalog, &catalog_for, &data, as_of, policy);
     if card.results.is_empty() {

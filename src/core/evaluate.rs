@@ -12,6 +12,39 @@ use super::threshold::{Grade, Thresholds};
 /// How many check-ins a result's history (and its sparkline) keeps.
 pub const HISTORY_LEN: usize = 12;
 
+/// How many of a series' latest values grading reads: the value and the one before it.
+const GRADED: usize = 2;
+
+/// Adds `observation` to `series`, kept in time order, and drops what [`evaluate`] can never show,
+/// so that a reader holds a bounded window per series instead of every row.
+///
+/// Evaluation reads, per series, the last two values (the graded one and its previous, however old)
+/// and the values at the scope's last [`HISTORY_LEN`] check-ins. A series' dates are among its
+/// scope's, so those check-ins are among the series' own last [`HISTORY_LEN`] observations: keeping
+/// them and the last two with a value gives the same scorecard as keeping every row. The caller
+/// passes only observations visible at the evaluation's `as_of`.
+pub fn keep(series: &mut Vec<Observation>, observation: Observation) {
+    let at = series.partition_point(|o| o.at <= observation.at);
+    series.insert(at, observation);
+    if series.len() <= HISTORY_LEN + GRADED {
+        return;
+    }
+    let recent = series.len() - HISTORY_LEN;
+    let mut valued = series[recent..].iter().filter(|o| o.value.is_some()).count();
+    let mut oldest = recent;
+    // Walking back from the recent window, find how far back grading still needs values.
+    while oldest > 0 && valued < GRADED {
+        oldest -= 1;
+        valued += usize::from(series[oldest].value.is_some());
+    }
+    let mut position = 0;
+    series.retain(|o| {
+        let kept = position >= recent || (position >= oldest && o.value.is_some());
+        position += 1;
+        kept
+    });
+}
+
 /// Grades every (scope, metric) of `data` against one catalog; see [`evaluate_scoped`].
 pub fn evaluate(
     catalog: &Catalog,

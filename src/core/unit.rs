@@ -1,6 +1,7 @@
 //! Units and quantities: reading a measured value such as `180ms`, `1h30m`, `0.5%` or `10/week` and
 //! converting it to a metric's canonical unit. Pure: no I/O, no knowledge of CSV or YAML.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// A canonical unit a metric is measured in, and the family of units that convert to it.
@@ -204,11 +205,11 @@ impl Unit {
 
     /// How many canonical units one `suffix` is.
     fn factor(&self, suffix: &str) -> Result<f64, QuantityError> {
-        let wanted = suffix.trim().to_lowercase();
-        let wanted = wanted.split_whitespace().collect::<Vec<_>>().join(" ");
+        let wanted = fold_suffix(suffix);
+        let wanted = wanted.as_ref();
         let found = match &self.kind {
-            Kind::Duration { seconds } => time_word(&wanted).map(|s| s / seconds),
-            Kind::Percent => ["%", "percent", "pct"].contains(&wanted.as_str()).then_some(1.0),
+            Kind::Duration { seconds } => time_word(wanted).map(|s| s / seconds),
+            Kind::Percent => ["%", "percent", "pct"].contains(&wanted).then_some(1.0),
             Kind::Rate { period, counts, shorthands } => shorthands
                 .iter()
                 .find(|(name, _)| *name == wanted)
@@ -222,8 +223,8 @@ impl Unit {
                     let known = count.is_empty() || counts.contains(&count);
                     known.then(|| time_word(per.trim()).map(|per| period / per))?
                 }),
-            Kind::Count { labels } => (wanted == self.symbol.to_lowercase()
-                || labels.contains(&wanted.as_str()))
+            Kind::Count { labels } => (wanted.eq_ignore_ascii_case(self.symbol)
+                || labels.contains(&wanted))
             .then_some(1.0),
         };
         found.ok_or_else(|| QuantityError::WrongUnit {
@@ -284,6 +285,20 @@ impl Unit {
 impl fmt::Display for Unit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.symbol)
+    }
+}
+
+/// A unit suffix in lower case with single spaces, as units are listed. Allocates only when the
+/// suffix is not already in that form: it is read for every value of a large file.
+fn fold_suffix(suffix: &str) -> Cow<'_, str> {
+    let trimmed = suffix.trim();
+    let folded = trimmed.bytes().all(|b| {
+        b.is_ascii() && !b.is_ascii_uppercase() && (b == b' ' || !b.is_ascii_whitespace())
+    }) && !trimmed.contains("  ");
+    if folded {
+        Cow::Borrowed(trimmed)
+    } else {
+        Cow::Owned(trimmed.to_lowercase().split_whitespace().collect::<Vec<_>>().join(" "))
     }
 }
 

@@ -2,11 +2,13 @@
 //! and optional `unit` columns, resolves each metric name and converts each value to its metric's
 //! unit, and reports bad input with the file and line.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::PathBuf;
 
 use crate::core::catalog::{Catalog, UnknownMetric};
+use crate::core::evaluate::keep;
 use crate::core::history::{Dataset, DateError, Observation, ScopeData, When};
 use crate::core::unit::QuantityError;
 
@@ -83,6 +85,8 @@ pub enum MeasurementError {
     Ragged { file: String, line: u64, found: u64, expected: u64 },
     #[error("{file}: {cause}")]
     Csv { file: String, cause: csv::Error },
+    #[error("{file}: more {what} than one run can tell apart; split the input into several runs")]
+    TooMany { what: &'static str, file: String },
     #[error(
         "no measurements in {files}: every value is blank or there are no rows; fill in at least one value"
     )]
@@ -91,6 +95,10 @@ pub enum MeasurementError {
 
 /// Column names accepted for the scope.
 const SCOPE_COLUMNS: &[&str] = &["scope", "service", "team"];
+
+/// How many distinct metric names, as written, the reader remembers the resolution of. Real inputs
+/// use one spelling per metric; the limit only keeps a hostile input from growing the memo.
+const NAME_MEMO_LIMIT: usize = 1024;
 
 /// Where the values are in a row.
 enum Layout {
@@ -107,25 +115,119 @@ struct Header {
     scope: Option<usize>,
 }
 
+impl Header {
+    /// In which order a row's values are added: a wide row adds its metrics in column order, so
+    /// that of two errors on one line the leftmost is reported, as a reader would find it.
+    fn column_of(&self, metric: usize) -> usize {
+        match &self.layout {
+            Layout::Long { .. } => 0,
+            Layout::Wide { columns } => {
+                columns.iter().position(|&(_, m)| m == metric).unwrap_or(usize::MAX)
+            }
+        }
+    }
+}
+
 /// Where a row came from: index into the collector's file names, and the line.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Location {
-    file: usize,
+    file: u32,
     line: u64,
 }
 
+/// A date read, and its index in the collector's table of distinct dates.
+#[derive(Clone, Copy)]
+struct Dated {
+    at: When,
+    id: u32,
+}
+
+/// One dated row of a series, as the duplicate check remembers it: sixteen bytes, the date as the
+/// index of a distinct date rather than the date itself.
+#[derive(Clone, Copy)]
+struct Seen {
+    date: u32,
+    file: u32,
+    line: u64,
+}
+
+impl Seen {
+    fn location(self) -> Location {
+        Location { file: self.file, line: self.line }
+    }
+}
+
+/// One (scope, metric) series being read.
+#[derive(Default)]
+struct Series {
+    /// The observations evaluation can use (see [`keep`]): a bounded window, not every row.
+    window: Vec<Observation>,
+    /// Every dated row, for the duplicate check, which covers rows outside the window too.
+    seen: Vec<Seen>,
+    /// `seen` is sorted by date with no date twice, as it is while rows arrive in a consistent date
+    /// order (date indexes grow with first appearance, whether the file runs forwards or back);
+    /// otherwise the check sorts it at the end of the file, or before any other error is reported.
+    ordered: bool,
+    /// The first row of the series and whether it was undated: an undated row conflicts with any
+    /// other row of its series.
+    first: Option<Location>,
+    undated: bool,
+}
+
+impl Series {
+    fn new() -> Self {
+        Series { ordered: true, ..Series::default() }
+    }
+
+    /// The earliest row (in reading order) that repeats a date of an earlier row, with that earlier
+    /// row; sorts `seen` when rows came out of order.
+    fn first_repeat(&mut self) -> Option<(Seen, Seen)> {
+        if self.ordered {
+            return None;
+        }
+        self.seen.sort_unstable_by_key(|s| (s.date, s.location()));
+        let repeat = self
+            .seen
+            .windows(2)
+            .filter(|pair| pair[0].date == pair[1].date)
+            .min_by_key(|pair| pair[1].location())
+            .map(|pair| (pair[0], pair[1]));
+        self.ordered = repeat.is_none();
+        repeat
+    }
+}
+
 /// Collects measurements from one or more CSV inputs into a dataset of series per scope and metric.
+///
+/// Memory grows with the number of series and the distinct dates, not with the rows: each series
+/// keeps a bounded window of observations, and the duplicate check keeps sixteen bytes per dated row.
 pub struct Collector<'c> {
     catalog: &'c Catalog,
+    /// Rows after this date are checked but not kept: no evaluation at this date shows them.
+    as_of: Option<When>,
     scopes: Vec<Option<String>>,
-    /// Per scope, per metric: the observations and where each was read.
-    series: Vec<Vec<Vec<(Observation, Location)>>>,
+    /// Where each named scope is in `scopes`, and the unnamed one.
+    scope_indexes: HashMap<String, usize>,
+    unscoped: Option<usize>,
+    /// Per scope, per metric (`scope * metrics + metric`).
+    series: Vec<Series>,
+    /// Distinct dates in order of first appearance, and the index of each.
+    dates: Vec<When>,
+    date_indexes: HashMap<When, u32>,
+    /// Metric names as written and the metric each resolves to: normalising a name costs more than
+    /// looking it up, and a file spells each metric one way a million times.
+    names: HashMap<String, usize>,
+    any_value: bool,
     files: Vec<String>,
 }
 
-/// Reads every source and merges their rows.
-pub fn read(catalog: &Catalog, sources: &[Source]) -> Result<Dataset, MeasurementError> {
-    let mut collector = Collector::new(catalog);
+/// Reads every source and merges their rows; rows dated after `as_of` are checked but not kept.
+pub fn read(
+    catalog: &Catalog,
+    sources: &[Source],
+    as_of: Option<When>,
+) -> Result<Dataset, MeasurementError> {
+    let mut collector = Collector::new(catalog).as_of(as_of);
     for source in sources {
         let file = source.display_name();
         match source {
@@ -147,76 +249,131 @@ pub fn read(catalog: &Catalog, sources: &[Source]) -> Result<Dataset, Measuremen
 
 impl<'c> Collector<'c> {
     pub fn new(catalog: &'c Catalog) -> Self {
-        Collector { catalog, scopes: Vec::new(), series: Vec::new(), files: Vec::new() }
+        Collector {
+            catalog,
+            as_of: None,
+            scopes: Vec::new(),
+            scope_indexes: HashMap::new(),
+            unscoped: None,
+            series: Vec::new(),
+            dates: Vec::new(),
+            date_indexes: HashMap::new(),
+            names: HashMap::new(),
+            any_value: false,
+            files: Vec::new(),
+        }
+    }
+
+    /// Keeps only what an evaluation at `as_of` can show; every row is still checked.
+    #[must_use]
+    pub fn as_of(mut self, as_of: Option<When>) -> Self {
+        self.as_of = as_of;
+        self
     }
 
     /// Reads one CSV input; `file` names it in errors.
+    ///
+    /// A row repeating the scope, metric and date of an earlier row is reported even when another
+    /// error comes later in the input, as it would be by a reader that checks each row against every
+    /// row before it.
     pub fn read_csv(&mut self, reader: impl Read, file: &str) -> Result<(), MeasurementError> {
         self.files.push(file.to_string());
-        let file_index = self.files.len() - 1;
-        let mut csv = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(reader);
+        let mut order = None;
+        let read = self.read_rows(reader, file, &mut order);
+        let column_of = |metric| order.as_ref().map_or(0, |h: &Header| h.column_of(metric));
+        match self.first_repeat(column_of) {
+            Some(repeat) => Err(repeat),
+            None => read,
+        }
+    }
+
+    fn read_rows(
+        &mut self,
+        reader: impl Read,
+        file: &str,
+        header_out: &mut Option<Header>,
+    ) -> Result<(), MeasurementError> {
+        let file_index = u32::try_from(self.files.len() - 1).map_err(|_| {
+            MeasurementError::TooMany { what: "input files", file: file.to_string() }
+        })?;
+        // Fields are trimmed where they are read: the csv crate's field trimming allocates a new
+        // record for every row.
+        let mut csv = csv::ReaderBuilder::new().trim(csv::Trim::Headers).from_reader(reader);
         let header_record = csv.headers().map_err(|e| csv_error(e, file))?.clone();
-        let header = self.header(&header_record, file)?;
+        let header = header_out.insert(self.header(&header_record, file)?);
 
         let mut record = csv::StringRecord::new();
+        // The previous row's date and scope as written: consecutive rows usually share them.
+        let mut last_date: Option<(String, Dated)> = None;
+        let mut last_scope: Option<(String, usize)> = None;
         loop {
             match csv.read_record(&mut record) {
                 Ok(true) => {}
                 Ok(false) => break,
                 Err(e) => return Err(csv_error(e, file)),
             }
-            if record.iter().all(str::is_empty) {
+            if record.iter().all(|f| f.trim().is_empty()) {
                 continue;
             }
+            let field = |column: usize| record.get(column).map_or("", str::trim);
             let here = Location {
                 file: file_index,
                 line: record.position().map_or(0, csv::Position::line),
             };
-            let at_error = |cause| MeasurementError::BadDate {
-                file: file.to_string(),
-                line: here.line,
-                cause,
+            let at = match header.date.map(field) {
+                None => None,
+                Some(text) => Some(match &last_date {
+                    Some((last, dated)) if last == text => *dated,
+                    _ => {
+                        let dated = self.date(text, file, here.line)?;
+                        last_date = Some((text.to_string(), dated));
+                        dated
+                    }
+                }),
             };
-            let at = header.date.map(|c| When::parse(&record[c]).map_err(at_error)).transpose()?;
-            let scope = match header.scope {
-                Some(c) if record[c].is_empty() => {
+            let scope = match header.scope.map(field) {
+                Some("") => {
                     return Err(MeasurementError::BlankScope {
                         file: file.to_string(),
                         line: here.line,
                     });
                 }
-                Some(c) => self.scope_index(Some(&record[c])),
+                Some(name) => match &last_scope {
+                    Some((last, index)) if last == name => *index,
+                    _ => {
+                        let index = self.scope_index(Some(name));
+                        last_scope = Some((name.to_string(), index));
+                        index
+                    }
+                },
                 None => self.scope_index(None),
             };
             match &header.layout {
                 Layout::Long { metric, value, unit } => {
-                    let name = &record[*metric];
+                    let name = field(*metric);
                     if name.is_empty() {
                         return Err(MeasurementError::BlankMetric {
                             file: file.to_string(),
                             line: here.line,
                         });
                     }
-                    let index = self.catalog.resolve(name).map_err(|cause| {
-                        MeasurementError::UnknownMetric {
+                    let index =
+                        self.resolve(name).map_err(|cause| MeasurementError::UnknownMetric {
                             file: file.to_string(),
                             line: here.line,
                             cause,
-                        }
-                    })?;
-                    let unit = unit.map(|c| &record[c]);
-                    self.add(scope, index, at, &record[*value], unit, here)?;
+                        })?;
+                    self.add(scope, index, at, field(*value), unit.map(field), here)?;
                 }
                 Layout::Wide { columns } => {
                     for &(column, index) in columns {
-                        self.add(scope, index, at, &record[column], None, here)?;
+                        self.add(scope, index, at, field(column), None, here)?;
                     }
                 }
             }
         }
         Ok(())
     }
-
     /// Works out the layout from the header row.
     fn header(&self, header: &csv::StringRecord, file: &str) -> Result<Header, MeasurementError> {
         if header.iter().all(str::is_empty) {
@@ -268,78 +425,159 @@ impl<'c> Collector<'c> {
         Ok(Header { layout, date, scope })
     }
 
-    fn scope_index(&mut self, name: Option<&str>) -> usize {
-        if let Some(i) = self.scopes.iter().position(|s| s.as_deref() == name) {
-            return i;
+    /// Reads a date and gives it its index among the distinct dates.
+    fn date(&mut self, text: &str, file: &str, line: u64) -> Result<Dated, MeasurementError> {
+        let at = When::parse(text).map_err(|cause| MeasurementError::BadDate {
+            file: file.to_string(),
+            line,
+            cause,
+        })?;
+        if let Some(&id) = self.date_indexes.get(&at) {
+            return Ok(Dated { at, id });
         }
+        let id = u32::try_from(self.dates.len())
+            .map_err(|_| MeasurementError::TooMany { what: "distinct dates", file: file.into() })?;
+        self.dates.push(at);
+        self.date_indexes.insert(at, id);
+        Ok(Dated { at, id })
+    }
+
+    fn scope_index(&mut self, name: Option<&str>) -> usize {
+        let known = match name {
+            Some(name) => self.scope_indexes.get(name).copied(),
+            None => self.unscoped,
+        };
+        if let Some(index) = known {
+            return index;
+        }
+        let index = self.scopes.len();
+        match name {
+            Some(name) => self.scope_indexes.insert(name.to_string(), index),
+            None => self.unscoped.replace(index),
+        };
         self.scopes.push(name.map(str::to_string));
-        self.series.push(vec![Vec::new(); self.catalog.metrics().len()]);
-        self.scopes.len() - 1
+        self.series.extend((0..self.catalog.metrics().len()).map(|_| Series::new()));
+        index
+    }
+
+    /// The catalog metric a written name refers to, remembered for the next row.
+    fn resolve(&mut self, name: &str) -> Result<usize, UnknownMetric> {
+        if let Some(&index) = self.names.get(name) {
+            return Ok(index);
+        }
+        let index = self.catalog.resolve(name)?;
+        if self.names.len() < NAME_MEMO_LIMIT {
+            self.names.insert(name.to_string(), index);
+        }
+        Ok(index)
     }
 
     /// Adds one value to its series, refusing a second value for the same scope, metric and date.
+    /// An undated row conflicts with any other row of its series at once; two rows with the same
+    /// date are found by [`Collector::first_repeat`].
     fn add(
         &mut self,
         scope: usize,
         metric: usize,
-        at: Option<When>,
+        at: Option<Dated>,
         text: &str,
         unit: Option<&str>,
         here: Location,
     ) -> Result<(), MeasurementError> {
         let m = &self.catalog.metrics()[metric];
-        let series = &mut self.series[scope][metric];
-        if let Some((_, place)) =
-            series.iter().find(|(o, _)| o.at.is_none() || at.is_none() || o.at == at)
-        {
-            let scope_part = self.scopes[scope]
-                .as_ref()
-                .map(|n| format!(" for scope `{n}`"))
-                .unwrap_or_default();
-            let (context, fix) = match at {
-                Some(at) => (format!("{scope_part} on {at}"), "keep one row per metric and date"),
-                None => (
-                    scope_part,
-                    "keep one row per metric, or add a `date` column to keep a history",
-                ),
-            };
-            return Err(MeasurementError::Duplicate {
-                file: self.files[here.file].clone(),
-                line: here.line,
-                metric: m.id.clone(),
-                context,
-                first: format!("{}:{}", self.files[place.file], place.line),
-                fix,
-            });
+        let series = &mut self.series[scope * self.catalog.metrics().len() + metric];
+        if let Some(first) = series.first.filter(|_| series.undated || at.is_none()) {
+            return Err(self.duplicate(scope, metric, at.map(|d| d.at), here, first));
+        }
+        series.first.get_or_insert(here);
+        match at {
+            Some(dated) => {
+                if series.seen.last().is_some_and(|last| last.date >= dated.id) {
+                    series.ordered = false;
+                }
+                series.seen.push(Seen { date: dated.id, file: here.file, line: here.line });
+            }
+            None => series.undated = true,
         }
         let value = m.unit.parse(text, unit).map_err(|cause| MeasurementError::BadValue {
-            file: self.files[here.file].clone(),
+            file: self.files[here.file as usize].clone(),
             line: here.line,
             metric: m.name.clone(),
             cause,
         })?;
-        series.push((Observation { at, value }, here));
+        self.any_value |= value.is_some();
+        let at = at.map(|d| d.at);
+        let visible = match (at, self.as_of) {
+            (Some(at), Some(limit)) => at.not_after(limit),
+            _ => true,
+        };
+        if visible {
+            keep(&mut series.window, Observation { at, value });
+        }
         Ok(())
+    }
+
+    /// The earliest row so far that repeats the scope, metric and date of an earlier row; of two on
+    /// one line, the one in the leftmost column.
+    fn first_repeat(&mut self, column_of: impl Fn(usize) -> usize) -> Option<MeasurementError> {
+        let metrics = self.catalog.metrics().len();
+        let (index, first, second) = self
+            .series
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(index, series)| {
+                series.first_repeat().map(|(first, second)| (index, first, second))
+            })
+            .min_by_key(|&(index, _, second)| (second.location(), column_of(index % metrics)))?;
+        let at = self.dates[first.date as usize];
+        Some(self.duplicate(
+            index / metrics,
+            index % metrics,
+            Some(at),
+            second.location(),
+            first.location(),
+        ))
+    }
+
+    /// The error for a row at `here` that repeats the row at `first`.
+    fn duplicate(
+        &self,
+        scope: usize,
+        metric: usize,
+        at: Option<When>,
+        here: Location,
+        first: Location,
+    ) -> MeasurementError {
+        let scope_part =
+            self.scopes[scope].as_ref().map(|n| format!(" for scope `{n}`")).unwrap_or_default();
+        let (context, fix) = match at {
+            Some(at) => (format!("{scope_part} on {at}"), "keep one row per metric and date"),
+            None => {
+                (scope_part, "keep one row per metric, or add a `date` column to keep a history")
+            }
+        };
+        MeasurementError::Duplicate {
+            file: self.files[here.file as usize].clone(),
+            line: here.line,
+            metric: self.catalog.metrics()[metric].id.clone(),
+            context,
+            first: format!("{}:{}", self.files[first.file as usize], first.line),
+            fix,
+        }
     }
 
     /// The dataset read; an error when no input held any value.
     pub fn finish(self) -> Result<Dataset, MeasurementError> {
-        let any_value = self.series.iter().flatten().flatten().any(|(o, _)| o.value.is_some());
-        if !any_value {
+        if !self.any_value {
             let files = self.files.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>();
             return Err(MeasurementError::NoMeasurements { files: files.join(", ") });
         }
+        let metrics = self.catalog.metrics().len();
+        let mut series = self.series.into_iter().map(|s| s.window);
         let scopes = self
             .scopes
             .into_iter()
-            .zip(self.series)
-            .map(|(name, series)| ScopeData {
-                name,
-                series: series
-                    .into_iter()
-                    .map(|s| s.into_iter().map(|(o, _)| o).collect())
-                    .collect(),
-            })
+            .map(|name| ScopeData { name, series: series.by_ref().take(metrics).collect() })
             .collect();
         Ok(Dataset { scopes })
     }
