@@ -97,19 +97,25 @@ fn report(config: &ReportConfig, setup: &Setup) -> anyhow::Result<ExitCode> {
 fn check(config: &CheckConfig, setup: &Setup) -> anyhow::Result<ExitCode> {
     let card = scorecard(setup, &config.sources, config.as_of, config.policy, config.today)?;
     let mut outputs = Outputs::new();
-    outputs.add(config.output.clone(), render::render(config.format, &card, config.style));
+    let card = &card;
+    outputs.add_writer(config.output.clone(), |out| {
+        render::write(config.format, card, config.style, out)
+    });
     for (format, destination) in &config.exports {
         // Exports go to files and logs, where colour codes would be noise.
-        outputs.add(destination.clone(), render::render(*format, &card, Style { color: false }));
+        let format = *format;
+        outputs.add_writer(destination.clone(), move |out| {
+            render::write(format, card, Style { color: false }, out)
+        });
     }
     if let Some(path) = &config.step_summary {
-        outputs.add(Destination::StepSummary(path.clone()), markdown::render(&card));
+        outputs.add(Destination::StepSummary(path.clone()), markdown::render(card));
     }
     if let Some(path) = &config.step_outputs {
-        outputs.add(Destination::StepOutputs(path.clone()), github::step_outputs(&card));
+        outputs.add(Destination::StepOutputs(path.clone()), github::step_outputs(card));
     }
     outputs.write()?;
-    Ok(ExitCode::from(exit_code(&card, config.warn_exit_code)))
+    Ok(ExitCode::from(exit_code(card, config.warn_exit_code)))
 }
 
 fn catalog(command: CatalogCommand, files: &FileArgs) -> anyhow::Result<ExitCode> {

@@ -49,31 +49,59 @@ pub enum OutputError {
 /// Every output of one run, written together (as hyperfine's `ExportManager` does). Files are
 /// staged beside their destinations first and renamed into place only once every one of them is
 /// complete, so a failure part-way leaves each earlier file intact and no partial file behind.
-#[derive(Debug, Default)]
-pub struct Outputs {
-    items: Vec<(Destination, String)>,
+#[derive(Default)]
+pub struct Outputs<'a> {
+    items: Vec<(Destination, Content<'a>)>,
 }
 
-impl Outputs {
+/// What goes to one destination: text rendered up front, or a function that writes it, so that a
+/// large rendering (the JSON of a year of check-ins) goes out as it is made instead of being held.
+enum Content<'a> {
+    Text(String),
+    Writer(Box<WriteFn<'a>>),
+}
+
+/// Writes one rendering to the writer it is given.
+type WriteFn<'a> = dyn Fn(&mut dyn Write) -> io::Result<()> + 'a;
+
+impl Content<'_> {
+    fn write_to(&self, out: &mut dyn Write) -> io::Result<()> {
+        match self {
+            Content::Text(text) => out.write_all(text.as_bytes()),
+            Content::Writer(write) => write(out),
+        }
+    }
+}
+
+impl<'a> Outputs<'a> {
     pub fn new() -> Self {
         Outputs::default()
     }
 
     /// Queues `text` for `destination`.
     pub fn add(&mut self, destination: Destination, text: String) {
-        self.items.push((destination, text));
+        self.items.push((destination, Content::Text(text)));
+    }
+
+    /// Queues a rendering that `write` produces when the destination is written, buffered.
+    pub fn add_writer(
+        &mut self,
+        destination: Destination,
+        write: impl Fn(&mut dyn Write) -> io::Result<()> + 'a,
+    ) {
+        self.items.push((destination, Content::Writer(Box::new(write))));
     }
 
     /// Writes files, then standard output, then appends to GitHub's files. Stops at the first
     /// error; nothing is written unless every file could be staged.
     pub fn write(&self) -> Result<(), OutputError> {
         let mut staged = Vec::new();
-        for (destination, text) in &self.items {
+        for (destination, content) in &self.items {
             if let Destination::File(path) = destination {
                 if path.is_dir() {
                     return Err(OutputError::Directory { path: shown(path) });
                 }
-                let file = stage(path, text)
+                let file = stage(path, content)
                     .map_err(|cause| OutputError::File { path: shown(path), cause })?;
                 staged.push((path, file));
             }
@@ -82,16 +110,16 @@ impl Outputs {
             file.persist(path)
                 .map_err(|e| OutputError::File { path: shown(path), cause: e.error })?;
         }
-        for (destination, text) in &self.items {
+        for (destination, content) in &self.items {
             if *destination == Destination::Stdout {
-                write_stdout(text).map_err(OutputError::Stdout)?;
+                write_stdout(content).map_err(OutputError::Stdout)?;
             }
         }
-        for (destination, text) in &self.items {
+        for (destination, content) in &self.items {
             match destination {
-                Destination::StepSummary(path) => append(path, text)
+                Destination::StepSummary(path) => append(path, content)
                     .map_err(|cause| OutputError::StepSummary { path: shown(path), cause })?,
-                Destination::StepOutputs(path) => append(path, text)
+                Destination::StepOutputs(path) => append(path, content)
                     .map_err(|cause| OutputError::StepOutputs { path: shown(path), cause })?,
                 Destination::Stdout | Destination::File(_) => {}
             }
@@ -104,8 +132,8 @@ fn shown(path: &Path) -> String {
     path.display().to_string()
 }
 
-/// Writes `text` to a temporary file in `path`'s directory, where a rename onto `path` is atomic.
-fn stage(path: &Path, text: &str) -> io::Result<NamedTempFile> {
+/// Writes `content` to a temporary file in `path`'s directory, where a rename onto `path` is atomic.
+fn stage(path: &Path, content: &Content<'_>) -> io::Result<NamedTempFile> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
@@ -128,21 +156,24 @@ fn stage(path: &Path, text: &str) -> io::Result<NamedTempFile> {
         let message = format!("`{}` is not a directory", dir.display());
         return Err(io::Error::new(io::ErrorKind::NotADirectory, message));
     }
-    let mut file = builder.tempfile_in(dir).map_err(|e| io::Error::from(e.kind()))?;
-    file.write_all(text.as_bytes())?;
+    let file = builder.tempfile_in(dir).map_err(|e| io::Error::from(e.kind()))?;
+    let mut out = io::BufWriter::new(file);
+    content.write_to(&mut out)?;
+    let file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
     file.as_file().sync_all()?;
     Ok(file)
 }
 
-/// Appends `text` on a line of its own, even when the file does not end in a newline.
-fn append(path: &Path, text: &str) -> io::Result<()> {
+/// Appends `content` on a line of its own, even when the file does not end in a newline.
+fn append(path: &Path, content: &Content<'_>) -> io::Result<()> {
     let mut file = OpenOptions::new().read(true).append(true).create(true).open(path)?;
-    let mut block = String::with_capacity(text.len() + 1);
+    // One write, so that a reader of the file never sees half a block.
+    let mut block = Vec::new();
     if !ends_with_newline(&mut file)? {
-        block.push('\n');
+        block.push(b'\n');
     }
-    block.push_str(text);
-    file.write_all(block.as_bytes())
+    content.write_to(&mut block)?;
+    file.write_all(&block)
 }
 
 fn ends_with_newline(file: &mut File) -> io::Result<bool> {
@@ -157,9 +188,10 @@ fn ends_with_newline(file: &mut File) -> io::Result<bool> {
 
 /// Writes to standard output; a reader that closed the pipe early (`kpi check x.csv | head`) is not
 /// an error, since the verdict is already decided.
-fn write_stdout(text: &str) -> io::Result<()> {
-    let mut stdout = io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+fn write_stdout(content: &Content<'_>) -> io::Result<()> {
+    // Buffered: standard output alone flushes at every line break.
+    let mut stdout = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    match content.write_to(&mut stdout).and_then(|()| stdout.flush()) {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
     }
@@ -245,6 +277,30 @@ mod tests {
         let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&new) & 0o044, 0o044, "readable by others unless the umask says no");
         assert_eq!(mode(&kept), 0o640);
+    }
+
+    #[test]
+    fn a_writer_goes_where_text_goes_and_a_failing_one_leaves_the_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("kpi.json");
+        let summary = dir.path().join("summary.md");
+        fs::write(&summary, "earlier").unwrap();
+        let mut outputs = Outputs::new();
+        outputs.add_writer(Destination::File(file.clone()), |out| out.write_all(b"{}\n"));
+        outputs.add_writer(Destination::StepSummary(summary.clone()), |out| out.write_all(b"x\n"));
+        outputs.write().unwrap();
+        assert_eq!(fs::read_to_string(&file).unwrap(), "{}\n");
+        assert_eq!(fs::read_to_string(&summary).unwrap(), "earlier\nx\n");
+
+        let mut outputs = Outputs::new();
+        outputs.add_writer(Destination::File(file.clone()), |out| {
+            out.write_all(b"{ half")?;
+            Err(io::Error::other("the renderer gave up"))
+        });
+        let err = outputs.write().unwrap_err().to_string();
+        assert!(err.contains("the renderer gave up"), "{err}");
+        assert_eq!(fs::read_to_string(&file).unwrap(), "{}\n");
+        assert_eq!(names_in(dir.path()), ["kpi.json", "summary.md"]);
     }
 
     #[test]

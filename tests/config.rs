@@ -193,6 +193,13 @@ fn a_scope_override_changes_only_that_scope() {
     assert_eq!(status(&doc, "batch-jobs", "response_time"), "pass", "850 ms against <= 2 s");
     assert_eq!(status(&doc, "payments", "response_time"), "fail", "320 ms against <= 200 ms");
     assert_eq!(status(&doc, "api", "response_time"), "pass");
+    let results = doc["results"].as_array().unwrap();
+    let batch =
+        results.iter().find(|r| r["scope"] == "batch-jobs" && r["id"] == "response_time").unwrap();
+    assert_eq!(
+        (batch["pass"].as_str(), batch["target"].as_str()),
+        (Some("<= 2000 ms"), Some("Under 2 s"))
+    );
 }
 
 #[test]

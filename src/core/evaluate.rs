@@ -15,34 +15,74 @@ pub const HISTORY_LEN: usize = 12;
 /// How many of a series' latest values grading reads: the value and the one before it.
 const GRADED: usize = 2;
 
-/// Adds `observation` to `series`, kept in time order, and drops what [`evaluate`] can never show,
-/// so that a reader holds a bounded window per series instead of every row.
+/// The observations of one series that [`evaluate`] can show, in time order: a bounded window,
+/// so that a reader holds a fixed amount per series instead of every row.
 ///
 /// Evaluation reads, per series, the last two values (the graded one and its previous, however old)
 /// and the values at the scope's last [`HISTORY_LEN`] check-ins. A series' dates are among its
 /// scope's, so those check-ins are among the series' own last [`HISTORY_LEN`] observations: keeping
-/// them and the last two with a value gives the same scorecard as keeping every row. The caller
-/// passes only observations visible at the evaluation's `as_of`.
-pub fn keep(series: &mut Vec<Observation>, observation: Observation) {
-    let at = series.partition_point(|o| o.at <= observation.at);
-    series.insert(at, observation);
-    if series.len() <= HISTORY_LEN + GRADED {
-        return;
+/// them and the last two with a value gives the same scorecard as keeping every row. The window
+/// holds only observations visible at the evaluation's `as_of`; the reader leaves later ones out.
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    len: usize,
+    /// One spare slot: an observation is inserted before the window is trimmed.
+    observations: [Observation; HISTORY_LEN + GRADED + 1],
+}
+
+impl Default for Window {
+    fn default() -> Self {
+        Window {
+            len: 0,
+            observations: [Observation { at: None, value: None }; HISTORY_LEN + GRADED + 1],
+        }
     }
-    let recent = series.len() - HISTORY_LEN;
-    let mut valued = series[recent..].iter().filter(|o| o.value.is_some()).count();
-    let mut oldest = recent;
-    // Walking back from the recent window, find how far back grading still needs values.
-    while oldest > 0 && valued < GRADED {
-        oldest -= 1;
-        valued += usize::from(series[oldest].value.is_some());
+}
+
+impl Window {
+    /// Adds an observation in time order (after any at the same time) and drops what evaluation
+    /// can no longer show.
+    pub fn add(&mut self, observation: Observation) {
+        let len = self.len;
+        if len == 0 || self.observations[len - 1].at <= observation.at {
+            // The usual case: rows come in date order.
+            self.observations[len] = observation;
+        } else {
+            let at = self.observations[..len].partition_point(|o| o.at <= observation.at);
+            self.observations[at..=len].rotate_right(1);
+            self.observations[at] = observation;
+        }
+        self.len += 1;
+        if self.len == self.observations.len() {
+            self.trim();
+        }
     }
-    let mut position = 0;
-    series.retain(|o| {
-        let kept = position >= recent || (position >= oldest && o.value.is_some());
-        position += 1;
-        kept
-    });
+
+    /// Keeps the last [`HISTORY_LEN`] observations and, before them, the values grading still needs.
+    fn trim(&mut self) {
+        let recent = self.len - HISTORY_LEN;
+        let observations = &mut self.observations[..self.len];
+        let mut valued = observations[recent..].iter().filter(|o| o.value.is_some()).count();
+        let mut write = recent;
+        // Walking back from the recent ones, move the values grading needs next to them.
+        for read in (0..recent).rev() {
+            if valued >= GRADED {
+                break;
+            }
+            if observations[read].value.is_some() {
+                valued += 1;
+                write -= 1;
+                observations[write] = observations[read];
+            }
+        }
+        observations.copy_within(write.., 0);
+        self.len -= write;
+    }
+
+    /// The observations kept, oldest first.
+    pub fn observations(&self) -> &[Observation] {
+        &self.observations[..self.len]
+    }
 }
 
 /// Grades every (scope, metric) of `data` against one catalog; see [`evaluate_scoped`].
@@ -67,8 +107,10 @@ pub fn evaluate_scoped<'c>(
     policy: GatePolicy,
 ) -> Scorecard {
     let mut summary = Summary::default();
-    let mut results = Vec::new();
-    let mut scopes = Vec::new();
+    let mut results = Vec::with_capacity(data.scopes.len() * catalog.metrics().len());
+    let mut scopes = Vec::with_capacity(data.scopes.len());
+    // Thresholds in notation, written once per metric rather than once per scope and metric.
+    let notation = notation_of(catalog);
     for scope in &data.scopes {
         let visible = |o: &&Observation| match (as_of, o.at) {
             (Some(limit), Some(at)) => at.not_after(limit),
@@ -85,10 +127,23 @@ pub fn evaluate_scoped<'c>(
         let recent = &dates[dates.len().saturating_sub(HISTORY_LEN)..];
         let mut scope_summary = Summary::default();
         let scope_catalog = catalog_for(scope.name.as_deref());
-        for (metric, series) in scope_catalog.metrics().iter().zip(&scope.series) {
-            let mut points: Vec<&Observation> = series.iter().filter(visible).collect();
+        // A scope whose thresholds a config changes needs its own notation.
+        let scope_notation;
+        let notation = match &scope_catalog {
+            Cow::Borrowed(_) => &notation,
+            Cow::Owned(changed) => {
+                scope_notation = notation_of(changed);
+                &scope_notation
+            }
+        };
+        let mut points: Vec<&Observation> = Vec::with_capacity(HISTORY_LEN + GRADED);
+        for ((metric, series), notation) in
+            scope_catalog.metrics().iter().zip(&scope.series).zip(notation)
+        {
+            points.clear();
+            points.extend(series.iter().filter(visible));
             points.sort_by_key(|o| o.at);
-            let result = grade(metric, scope, &points, recent, dates.last().copied());
+            let result = grade(metric, notation, scope, &points, recent, dates.last().copied());
             scope_summary.count(result.status);
             results.push(result);
         }
@@ -110,10 +165,24 @@ pub fn evaluate_scoped<'c>(
     }
 }
 
-/// Grades one series: `points` are its observations in time order, `recent` the scope's last
-/// check-in dates, `latest_checkin` the scope's last date.
+/// Each metric's pass and warn thresholds in notation, e.g. `["< 1%", "< 2%"]`.
+fn notation_of(catalog: &Catalog) -> Vec<[String; 2]> {
+    catalog
+        .metrics()
+        .iter()
+        .map(|m| {
+            let t = &m.thresholds;
+            [t.pass.display(m.unit).to_string(), t.warn.display(m.unit).to_string()]
+        })
+        .collect()
+}
+
+/// Grades one series: `notation` holds the metric's pass and warn thresholds in notation, `points`
+/// are its observations in time order, `recent` the scope's last check-in dates, `latest_checkin`
+/// the scope's last date.
 fn grade(
     metric: &Metric,
+    [pass, warn]: &[String; 2],
     scope: &ScopeData,
     points: &[&Observation],
     recent: &[When],
@@ -142,8 +211,8 @@ fn grade(
             _ => false,
         },
         target: metric.target.clone(),
-        pass: thresholds.pass.display(metric.unit).to_string(),
-        warn: thresholds.warn.display(metric.unit).to_string(),
+        pass: pass.clone(),
+        warn: warn.clone(),
         direction: thresholds.pass.direction(),
         miss: value.and_then(|v| thresholds.pass.miss(v)),
         previous: previous_value,
@@ -386,5 +455,80 @@ mod tests {
         );
         assert_eq!(card.results[0].trend, None);
         assert!(card.results[0].history.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod window_tests {
+    use proptest::collection::vec;
+    use proptest::option;
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::core::catalog::tests::metric;
+
+    fn catalog() -> Catalog {
+        let metrics = vec![metric("a", "A", &[]), metric("b", "B", &[]), metric("c", "C", &[])];
+        Catalog::new("t".into(), "T".into(), metrics).unwrap()
+    }
+
+    fn day(n: u8) -> When {
+        let date = jiff::civil::date(2026, 1, 1) + jiff::Span::new().days(i64::from(n));
+        When::parse(&date.to_string()).unwrap()
+    }
+
+    /// Rows of one scope: (metric, day, value), in the order a file would give them; a metric has
+    /// at most one row per day, as the reader guarantees.
+    fn rows() -> impl Strategy<Value = Vec<(usize, u8, Option<f64>)>> {
+        // Sparse and dense series: how often a check-in has a value varies from case to case.
+        (0.05..0.95f64)
+            .prop_flat_map(|filled| {
+                vec((0..3usize, 0..30u8, option::weighted(filled, 0.0..3.0f64)), 0..150)
+            })
+            .prop_map(|mut rows| {
+                let mut seen = std::collections::HashSet::new();
+                rows.retain(|&(metric, day, _)| seen.insert((metric, day)));
+                rows
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn a_window_evaluates_as_every_row_does(rows in rows(), as_of in option::of(0..30u8)) {
+            let as_of = as_of.map(day);
+            let mut every: Vec<Vec<Observation>> = vec![Vec::new(); 3];
+            let mut windows = [Window::default(); 3];
+            for &(metric, n, value) in &rows {
+                let observation = Observation { at: Some(day(n)), value };
+                every[metric].push(observation);
+                if as_of.is_none_or(|limit| day(n).not_after(limit)) {
+                    windows[metric].add(observation);
+                }
+            }
+            let kept: Vec<Vec<Observation>> =
+                windows.iter().map(|w| w.observations().to_vec()).collect();
+            prop_assert!(kept.iter().all(|s| s.len() <= HISTORY_LEN + GRADED));
+            prop_assert!(kept.iter().all(|s| s.is_sorted_by_key(|o| o.at)));
+            let scope = |series| Dataset { scopes: vec![ScopeData { name: Some("api".into()), series }] };
+            let policy = GatePolicy { fail_on: FailOn::Fail, require_all: false };
+            prop_assert_eq!(
+                evaluate(&catalog(), &scope(kept), as_of, policy),
+                evaluate(&catalog(), &scope(every), as_of, policy)
+            );
+        }
+    }
+
+    #[test]
+    fn a_window_keeps_an_old_value_when_the_recent_check_ins_have_none() {
+        let mut window = Window::default();
+        window.add(Observation { at: Some(day(0)), value: Some(1.0) });
+        window.add(Observation { at: Some(day(1)), value: Some(2.0) });
+        for n in 2..30 {
+            window.add(Observation { at: Some(day(n)), value: None });
+        }
+        let kept = window.observations();
+        assert_eq!(kept.len(), HISTORY_LEN + GRADED);
+        assert_eq!((kept[0].value, kept[1].value), (Some(1.0), Some(2.0)));
+        assert_eq!(kept[2].at, Some(day(18)), "the last twelve are days 18 to 29");
     }
 }

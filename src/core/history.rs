@@ -49,9 +49,35 @@ impl When {
     }
 }
 
+impl When {
+    /// A plain date of a four-digit year as `YYYY-MM-DD`, written into `buf` without the formatting
+    /// machinery: a year of weekly check-ins for a thousand services prints a quarter of a million.
+    fn plain_date(self, buf: &mut [u8; 10]) -> Option<&str> {
+        let date = self.0.date();
+        let year = u16::try_from(date.year()).ok().filter(|y| *y <= 9999)?;
+        if !self.is_date() {
+            return None;
+        }
+        let mut put = |at: usize, digits: usize, mut n: u16| {
+            for i in (at..at + digits).rev() {
+                buf[i] = b'0' + u8::try_from(n % 10).unwrap_or(0);
+                n /= 10;
+            }
+        };
+        put(0, 4, year);
+        put(5, 2, u16::try_from(date.month()).unwrap_or(0));
+        put(8, 2, u16::try_from(date.day()).unwrap_or(0));
+        buf[4] = b'-';
+        buf[7] = b'-';
+        std::str::from_utf8(buf).ok()
+    }
+}
+
 impl fmt::Display for When {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.is_date() {
+        if let Some(text) = self.plain_date(&mut [0; 10]) {
+            f.write_str(text)
+        } else if self.is_date() {
             write!(f, "{}", self.0.date())
         } else {
             write!(f, "{}", self.0.strftime("%Y-%m-%dT%H:%M:%S"))
@@ -61,7 +87,10 @@ impl fmt::Display for When {
 
 impl Serialize for When {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        match self.plain_date(&mut [0; 10]) {
+            Some(text) => serializer.serialize_str(text),
+            None => serializer.collect_str(self),
+        }
     }
 }
 
@@ -153,6 +182,18 @@ mod tests {
         assert!(morning.not_after(day), "a plain date limit includes the whole day");
         assert!(!morning.not_after(When::parse("2026-11-23T09:00").unwrap()));
         assert!(!When::parse("2026-11-24").unwrap().not_after(day));
+    }
+
+    #[test]
+    fn plain_dates_print_as_jiff_prints_them() {
+        for (y, m, d) in [(1, 1, 1), (999, 12, 31), (2026, 2, 9), (9999, 12, 31), (-1, 6, 15)] {
+            let date = jiff::civil::date(y, m, d);
+            let when = When(date.to_datetime(Time::midnight()));
+            assert_eq!(when.to_string(), date.to_string(), "{date}");
+            assert_eq!(serde_json::to_string(&when).unwrap(), format!("\"{date}\""));
+        }
+        let morning = When::parse("2026-11-23T09:30").unwrap();
+        assert_eq!(serde_json::to_string(&morning).unwrap(), "\"2026-11-23T09:30:00\"");
     }
 
     #[test]

@@ -12,3 +12,15 @@ pub mod unit;
 pub mod waiver;
 
 pub use unit::format_number;
+
+/// `str::trim`, with a shortcut for the usual text, which starts and ends with a visible ASCII
+/// character (a multi-byte whitespace character never starts with an ASCII byte): every field of a
+/// large file goes through here.
+pub fn trim(text: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(u8::is_ascii_graphic);
+    if visible(text.as_bytes().first()) && visible(text.as_bytes().last()) {
+        text
+    } else {
+        text.trim()
+    }
+}

@@ -144,7 +144,7 @@ impl Unit {
         text: &str,
         unit_column: Option<&str>,
     ) -> Result<Option<f64>, QuantityError> {
-        let text = text.trim();
+        let text = super::trim(text);
         if text.is_empty() {
             return Ok(None);
         }
@@ -188,6 +188,13 @@ impl Unit {
     /// `1h30m`, `2h 15min`: two or more number-and-time-word pieces, for duration units only.
     fn parse_compound_duration(&self, text: &str) -> Option<f64> {
         let Kind::Duration { seconds } = self.kind else { return None };
+        // A second piece starts with a number after the first piece's word; most values have none.
+        // (Bytes, not characters: any non-ASCII byte may belong to a letter such as the `µ` of `µs`.)
+        let bytes = text.as_bytes();
+        let word = bytes.iter().position(|b| b.is_ascii_alphabetic() || !b.is_ascii());
+        if !word.is_some_and(|w| bytes[w..].iter().any(|b| b.is_ascii_digit() || *b == b'.')) {
+            return None;
+        }
         let mut rest = text;
         let mut total = 0.0;
         let mut pieces = 0;
@@ -291,10 +298,11 @@ impl fmt::Display for Unit {
 /// A unit suffix in lower case with single spaces, as units are listed. Allocates only when the
 /// suffix is not already in that form: it is read for every value of a large file.
 fn fold_suffix(suffix: &str) -> Cow<'_, str> {
-    let trimmed = suffix.trim();
-    let folded = trimmed.bytes().all(|b| {
-        b.is_ascii() && !b.is_ascii_uppercase() && (b == b' ' || !b.is_ascii_whitespace())
-    }) && !trimmed.contains("  ");
+    let trimmed = super::trim(suffix);
+    let bytes = trimmed.as_bytes();
+    let folded = bytes.iter().all(|b| {
+        b.is_ascii() && !b.is_ascii_uppercase() && (*b == b' ' || !b.is_ascii_whitespace())
+    }) && !bytes.windows(2).any(|pair| pair == b"  ");
     if folded {
         Cow::Borrowed(trimmed)
     } else {
@@ -343,7 +351,7 @@ fn split_number(text: &str) -> Result<(f64, &str), QuantityError> {
         number *= 1000.0;
         rest = after;
     }
-    Ok((number, rest.trim()))
+    Ok((number, super::trim(rest)))
 }
 
 fn not_a_number_or_not_finite(text: &str) -> QuantityError {

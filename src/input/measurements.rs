@@ -8,8 +8,9 @@ use std::io::{self, Read};
 use std::path::PathBuf;
 
 use crate::core::catalog::{Catalog, UnknownMetric};
-use crate::core::evaluate::keep;
+use crate::core::evaluate::Window;
 use crate::core::history::{Dataset, DateError, Observation, ScopeData, When};
+use crate::core::trim;
 use crate::core::unit::QuantityError;
 
 /// Where measurements come from.
@@ -135,6 +136,23 @@ struct Location {
     line: u64,
 }
 
+/// How many bits of a packed location hold the line: a trillion lines per file, and sixteen
+/// million files.
+const LINE_BITS: u32 = 40;
+
+impl Location {
+    /// The location as one number that orders as the location does.
+    fn pack(self) -> Option<u64> {
+        (self.line < 1 << LINE_BITS && self.file < 1 << (64 - LINE_BITS))
+            .then(|| u64::from(self.file) << LINE_BITS | self.line)
+    }
+
+    fn unpack(packed: u64) -> Location {
+        let file = u32::try_from(packed >> LINE_BITS).unwrap_or(u32::MAX);
+        Location { file, line: packed & ((1 << LINE_BITS) - 1) }
+    }
+}
+
 /// A date read, and its index in the collector's table of distinct dates.
 #[derive(Clone, Copy)]
 struct Dated {
@@ -142,65 +160,35 @@ struct Dated {
     id: u32,
 }
 
-/// One dated row of a series, as the duplicate check remembers it: sixteen bytes, the date as the
-/// index of a distinct date rather than the date itself.
+/// One dated row, as the duplicate check remembers it: sixteen bytes, with the series and the date
+/// as indexes and the location packed.
 #[derive(Clone, Copy)]
 struct Seen {
+    series: u32,
     date: u32,
-    file: u32,
-    line: u64,
-}
-
-impl Seen {
-    fn location(self) -> Location {
-        Location { file: self.file, line: self.line }
-    }
+    at: u64,
 }
 
 /// One (scope, metric) series being read.
 #[derive(Default)]
 struct Series {
-    /// The observations evaluation can use (see [`keep`]): a bounded window, not every row.
-    window: Vec<Observation>,
-    /// Every dated row, for the duplicate check, which covers rows outside the window too.
-    seen: Vec<Seen>,
-    /// `seen` is sorted by date with no date twice, as it is while rows arrive in a consistent date
-    /// order (date indexes grow with first appearance, whether the file runs forwards or back);
-    /// otherwise the check sorts it at the end of the file, or before any other error is reported.
-    ordered: bool,
+    /// The observations evaluation can use: a bounded window, not every row.
+    window: Window,
+    /// The greatest date index among the series' rows. Date indexes grow with first appearance, so
+    /// while rows come in a consistent date order, forwards or back, each row's index is greater
+    /// and cannot repeat a date; only a row that breaks the order needs the full check.
+    latest: Option<u32>,
     /// The first row of the series and whether it was undated: an undated row conflicts with any
     /// other row of its series.
     first: Option<Location>,
     undated: bool,
 }
 
-impl Series {
-    fn new() -> Self {
-        Series { ordered: true, ..Series::default() }
-    }
-
-    /// The earliest row (in reading order) that repeats a date of an earlier row, with that earlier
-    /// row; sorts `seen` when rows came out of order.
-    fn first_repeat(&mut self) -> Option<(Seen, Seen)> {
-        if self.ordered {
-            return None;
-        }
-        self.seen.sort_unstable_by_key(|s| (s.date, s.location()));
-        let repeat = self
-            .seen
-            .windows(2)
-            .filter(|pair| pair[0].date == pair[1].date)
-            .min_by_key(|pair| pair[1].location())
-            .map(|pair| (pair[0], pair[1]));
-        self.ordered = repeat.is_none();
-        repeat
-    }
-}
-
 /// Collects measurements from one or more CSV inputs into a dataset of series per scope and metric.
 ///
 /// Memory grows with the number of series and the distinct dates, not with the rows: each series
-/// keeps a bounded window of observations, and the duplicate check keeps sixteen bytes per dated row.
+/// keeps a bounded window of observations. Only the duplicate check, which has to name the first of
+/// two rows however far apart they are, keeps sixteen bytes per dated row.
 pub struct Collector<'c> {
     catalog: &'c Catalog,
     /// Rows after this date are checked but not kept: no evaluation at this date shows them.
@@ -211,12 +199,23 @@ pub struct Collector<'c> {
     unscoped: Option<usize>,
     /// Per scope, per metric (`scope * metrics + metric`).
     series: Vec<Series>,
+    /// Every dated row, for the duplicate check, which covers rows outside the windows too.
+    seen: Vec<Seen>,
+    /// Some row since the last check came out of its series' date order, so `seen` needs sorting
+    /// to find repeats: at the end of the file, or before any other error is reported.
+    unordered: bool,
     /// Distinct dates in order of first appearance, and the index of each.
     dates: Vec<When>,
     date_indexes: HashMap<When, u32>,
     /// Metric names as written and the metric each resolves to: normalising a name costs more than
     /// looking it up, and a file spells each metric one way a million times.
     names: HashMap<String, usize>,
+    /// For each metric, and a last slot for the start, the name written on the row after it last
+    /// time with the metric that name resolves to. A long file lists each check-in's metrics in the
+    /// same order, so this guess spares hashing the name on nearly every row.
+    next_name: Vec<Option<(String, usize)>>,
+    /// The slot of `next_name` for the row being read.
+    after: usize,
     any_value: bool,
     files: Vec<String>,
 }
@@ -256,9 +255,13 @@ impl<'c> Collector<'c> {
             scope_indexes: HashMap::new(),
             unscoped: None,
             series: Vec::new(),
+            seen: Vec::new(),
+            unordered: false,
             dates: Vec::new(),
             date_indexes: HashMap::new(),
             names: HashMap::new(),
+            next_name: vec![None; catalog.metrics().len() + 1],
+            after: catalog.metrics().len(),
             any_value: false,
             files: Vec::new(),
         }
@@ -312,10 +315,10 @@ impl<'c> Collector<'c> {
                 Ok(false) => break,
                 Err(e) => return Err(csv_error(e, file)),
             }
-            if record.iter().all(|f| f.trim().is_empty()) {
+            if trim(record.as_slice()).is_empty() {
                 continue;
             }
-            let field = |column: usize| record.get(column).map_or("", str::trim);
+            let field = |column: usize| record.get(column).map_or("", trim);
             let here = Location {
                 file: file_index,
                 line: record.position().map_or(0, csv::Position::line),
@@ -456,19 +459,37 @@ impl<'c> Collector<'c> {
             None => self.unscoped.replace(index),
         };
         self.scopes.push(name.map(str::to_string));
-        self.series.extend((0..self.catalog.metrics().len()).map(|_| Series::new()));
+        self.series.extend((0..self.catalog.metrics().len()).map(|_| Series::default()));
         index
     }
 
     /// The catalog metric a written name refers to, remembered for the next row.
     fn resolve(&mut self, name: &str) -> Result<usize, UnknownMetric> {
-        if let Some(&index) = self.names.get(name) {
-            return Ok(index);
+        let slot = &mut self.next_name[self.after];
+        if let Some((guess, index)) = slot.as_ref()
+            && guess == name
+        {
+            self.after = *index;
+            return Ok(*index);
         }
-        let index = self.catalog.resolve(name)?;
-        if self.names.len() < NAME_MEMO_LIMIT {
-            self.names.insert(name.to_string(), index);
+        let index = if let Some(&index) = self.names.get(name) {
+            index
+        } else {
+            let index = self.catalog.resolve(name)?;
+            if self.names.len() < NAME_MEMO_LIMIT {
+                self.names.insert(name.to_string(), index);
+            }
+            index
+        };
+        match slot {
+            Some((guess, guessed)) => {
+                guess.clear();
+                guess.push_str(name);
+                *guessed = index;
+            }
+            None => *slot = Some((name.to_string(), index)),
         }
+        self.after = index;
         Ok(index)
     }
 
@@ -485,17 +506,23 @@ impl<'c> Collector<'c> {
         here: Location,
     ) -> Result<(), MeasurementError> {
         let m = &self.catalog.metrics()[metric];
-        let series = &mut self.series[scope * self.catalog.metrics().len() + metric];
+        let index = scope * self.catalog.metrics().len() + metric;
+        let series = &mut self.series[index];
         if let Some(first) = series.first.filter(|_| series.undated || at.is_none()) {
             return Err(self.duplicate(scope, metric, at.map(|d| d.at), here, first));
         }
         series.first.get_or_insert(here);
         match at {
             Some(dated) => {
-                if series.seen.last().is_some_and(|last| last.date >= dated.id) {
-                    series.ordered = false;
+                let (Ok(index), Some(packed)) = (u32::try_from(index), here.pack()) else {
+                    let file = self.files[here.file as usize].clone();
+                    return Err(MeasurementError::TooMany { what: "rows", file });
+                };
+                if series.latest.is_some_and(|latest| latest >= dated.id) {
+                    self.unordered = true;
                 }
-                series.seen.push(Seen { date: dated.id, file: here.file, line: here.line });
+                series.latest = series.latest.max(Some(dated.id));
+                self.seen.push(Seen { series: index, date: dated.id, at: packed });
             }
             None => series.undated = true,
         }
@@ -512,7 +539,7 @@ impl<'c> Collector<'c> {
             _ => true,
         };
         if visible {
-            keep(&mut series.window, Observation { at, value });
+            self.series[index].window.add(Observation { at, value });
         }
         Ok(())
     }
@@ -520,22 +547,28 @@ impl<'c> Collector<'c> {
     /// The earliest row so far that repeats the scope, metric and date of an earlier row; of two on
     /// one line, the one in the leftmost column.
     fn first_repeat(&mut self, column_of: impl Fn(usize) -> usize) -> Option<MeasurementError> {
+        if !self.unordered {
+            return None;
+        }
+        self.seen.sort_unstable_by_key(|s| (s.series, s.date, s.at));
         let metrics = self.catalog.metrics().len();
-        let (index, first, second) = self
-            .series
-            .iter_mut()
-            .enumerate()
-            .filter_map(|(index, series)| {
-                series.first_repeat().map(|(first, second)| (index, first, second))
-            })
-            .min_by_key(|&(index, _, second)| (second.location(), column_of(index % metrics)))?;
-        let at = self.dates[first.date as usize];
+        let Some((first, second)) = self
+            .seen
+            .windows(2)
+            .filter(|pair| (pair[0].series, pair[0].date) == (pair[1].series, pair[1].date))
+            .map(|pair| (pair[0], pair[1]))
+            .min_by_key(|(_, second)| (second.at, column_of(second.series as usize % metrics)))
+        else {
+            self.unordered = false;
+            return None;
+        };
+        let series = first.series as usize;
         Some(self.duplicate(
-            index / metrics,
-            index % metrics,
-            Some(at),
-            second.location(),
-            first.location(),
+            series / metrics,
+            series % metrics,
+            Some(self.dates[first.date as usize]),
+            Location::unpack(second.at),
+            Location::unpack(first.at),
         ))
     }
 
@@ -573,7 +606,7 @@ impl<'c> Collector<'c> {
             return Err(MeasurementError::NoMeasurements { files: files.join(", ") });
         }
         let metrics = self.catalog.metrics().len();
-        let mut series = self.series.into_iter().map(|s| s.window);
+        let mut series = self.series.into_iter().map(|s| s.window.observations().to_vec());
         let scopes = self
             .scopes
             .into_iter()
@@ -750,11 +783,220 @@ mod tests {
     }
 
     #[test]
+    fn an_undated_row_conflicts_with_a_dated_one_of_its_metric_either_way() {
+        let catalog = load_builtin().unwrap();
+        let undated = &b"metric,value\nmttr,5\n"[..];
+        let dated = &b"date,metric,value\n2026-01-05,MTTR,6\n"[..];
+        let mut c = Collector::new(&catalog);
+        c.read_csv(undated, "u.csv").unwrap();
+        assert_eq!(
+            c.read_csv(dated, "d.csv").unwrap_err().to_string(),
+            "d.csv:2: `mttr` is measured twice on 2026-01-05 (first at u.csv:2); keep one row per metric and date"
+        );
+        let mut c = Collector::new(&catalog);
+        c.read_csv(dated, "d.csv").unwrap();
+        assert_eq!(
+            c.read_csv(undated, "u.csv").unwrap_err().to_string(),
+            "u.csv:2: `mttr` is measured twice (first at d.csv:2); keep one row per metric, or add a `date` column to keep a history"
+        );
+    }
+
+    #[test]
     fn duplicates_across_files_name_both() {
         let catalog = load_builtin().unwrap();
         let mut c = Collector::new(&catalog);
         c.read_csv(&b"metric,value\nmttr,5\n"[..], "a.csv").unwrap();
         let e = c.read_csv(&b"metric,value\nMTTR,6\n"[..], "b.csv").unwrap_err();
         assert!(e.to_string().starts_with("b.csv:2: `mttr` is measured twice (first at a.csv:2)"));
+    }
+}
+
+#[cfg(test)]
+mod model_tests {
+    //! The reader against a model that keeps every row and checks each row against all rows before
+    //! it: the same first error, and the same scorecard from what it keeps.
+
+    use std::collections::HashMap;
+    use std::fmt::Write;
+
+    use proptest::collection::vec;
+    use proptest::option;
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::core::evaluate::evaluate;
+    use crate::core::scorecard::{FailOn, GatePolicy};
+    use crate::input::catalog::load_builtin;
+
+    /// Two spellings each of four metrics, so rows resolve through ids, names and aliases; `errors`
+    /// and `memory` are as long as each other, for the guess of the next row's metric.
+    const NAMES: &[&str] = &[
+        "mttr",
+        "MTTR",
+        "error_rate",
+        "errors",
+        "latency",
+        "Response Time",
+        "memory",
+        "Memory Usage",
+    ];
+    const SCOPES: &[&str] = &["api", "web"];
+    const DAYS: u8 = 24;
+
+    #[derive(Debug, Clone)]
+    struct Row {
+        day: u8,
+        scope: usize,
+        name: usize,
+        value: Option<u16>,
+        /// The value is `fast`, which is not a number.
+        bad: bool,
+    }
+
+    /// Rows with distinct (scope, metric, date) in a random order, many per series so that windows
+    /// fill; in some cases a row or two are repeated further down with another value.
+    fn rows() -> impl Strategy<Value = Vec<Row>> {
+        let keys: Vec<(u8, usize, usize)> = (0..DAYS)
+            .flat_map(|d| (0..SCOPES.len()).flat_map(move |s| (0..4).map(move |m| (d, s, m))))
+            .collect();
+        let count = keys.len();
+        (
+            prop::sample::subsequence(keys, 0..=count).prop_shuffle(),
+            vec(
+                (prop::bool::ANY, option::weighted(0.8, 0..500u16), prop::bool::weighted(0.005)),
+                count,
+            ),
+            vec((0..count, 0..count), 0..3),
+        )
+            .prop_map(|(keys, details, repeats)| {
+                let mut rows: Vec<Row> = keys
+                    .into_iter()
+                    .zip(details)
+                    .map(|((day, scope, metric), (second, value, bad))| Row {
+                        day,
+                        scope,
+                        name: 2 * metric + usize::from(second),
+                        value,
+                        bad,
+                    })
+                    .collect();
+                for (from, to) in repeats {
+                    if rows.is_empty() {
+                        break;
+                    }
+                    let from = from % rows.len();
+                    let copy =
+                        Row { name: rows[from].name ^ 1, value: Some(7), ..rows[from].clone() };
+                    rows.insert(from + 1 + to % (rows.len() - from), copy);
+                }
+                rows
+            })
+    }
+
+    fn day(n: u8) -> When {
+        When::parse(&format!("2026-01-{:02}", n + 1)).unwrap()
+    }
+
+    fn csv(rows: &[Row]) -> String {
+        let mut text = String::from("date,scope,metric,value\n");
+        for r in rows {
+            let value = if r.bad {
+                "fast".to_string()
+            } else {
+                r.value.map(|v| v.to_string()).unwrap_or_default()
+            };
+            writeln!(text, "{},{},{},{value}", day(r.day), SCOPES[r.scope], NAMES[r.name]).unwrap();
+        }
+        text
+    }
+
+    /// What the model expects: the first error as (kind, file, line, first), or the dataset.
+    fn model(
+        catalog: &Catalog,
+        files: &[(&str, &[Row])],
+    ) -> Result<Dataset, (&'static str, String)> {
+        let mut seen: HashMap<(usize, usize, u8), String> = HashMap::new();
+        let mut scopes: Vec<usize> = Vec::new();
+        let mut series: HashMap<(usize, usize), Vec<Observation>> = HashMap::new();
+        for (file, rows) in files {
+            for (i, r) in rows.iter().enumerate() {
+                let here = format!("{file}:{}", i + 2);
+                let metric = catalog.resolve(NAMES[r.name]).unwrap();
+                assert_eq!(
+                    catalog.resolve(NAMES[r.name ^ 1]),
+                    Ok(metric),
+                    "spellings come in pairs"
+                );
+                if let Some(first) = seen.get(&(r.scope, metric, r.day)) {
+                    return Err(("duplicate", format!("{here} first at {first}")));
+                }
+                seen.insert((r.scope, metric, r.day), here.clone());
+                if r.bad {
+                    return Err(("bad value", here));
+                }
+                if !scopes.contains(&r.scope) {
+                    scopes.push(r.scope);
+                }
+                let value = r.value.map(f64::from);
+                series
+                    .entry((r.scope, metric))
+                    .or_default()
+                    .push(Observation { at: Some(day(r.day)), value });
+            }
+        }
+        if series.values().flatten().all(|o| o.value.is_none()) {
+            return Err(("no measurements", String::new()));
+        }
+        let scopes = scopes
+            .into_iter()
+            .map(|s| ScopeData {
+                name: Some(SCOPES[s].to_string()),
+                series: (0..catalog.metrics().len())
+                    .map(|m| series.remove(&(s, m)).unwrap_or_default())
+                    .collect(),
+            })
+            .collect();
+        Ok(Dataset { scopes })
+    }
+
+    fn shown(err: &MeasurementError) -> (&'static str, String) {
+        match err {
+            MeasurementError::Duplicate { file, line, first, .. } => {
+                ("duplicate", format!("{file}:{line} first at {first}"))
+            }
+            MeasurementError::BadValue { file, line, .. } => {
+                ("bad value", format!("{file}:{line}"))
+            }
+            MeasurementError::NoMeasurements { .. } => ("no measurements", String::new()),
+            other => ("unexpected", other.to_string()),
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn the_reader_finds_what_checking_every_row_finds(
+            rows in rows(),
+            split in 0..200usize,
+            as_of in option::of(0..DAYS),
+        ) {
+            let catalog = load_builtin().unwrap();
+            let split = split.min(rows.len());
+            let files: [(&str, &[Row]); 2] = [("a.csv", &rows[..split]), ("b.csv", &rows[split..])];
+            let as_of = as_of.map(day);
+            let mut collector = Collector::new(&catalog).as_of(as_of);
+            let read = files
+                .iter()
+                .try_for_each(|(name, rows)| collector.read_csv(csv(rows).as_bytes(), name))
+                .and_then(|()| collector.finish());
+            let policy = GatePolicy { fail_on: FailOn::Fail, require_all: false };
+            match (read, model(&catalog, &files)) {
+                (Ok(data), Ok(every)) => prop_assert_eq!(
+                    evaluate(&catalog, &data, as_of, policy),
+                    evaluate(&catalog, &every, as_of, policy)
+                ),
+                (Err(err), Err(expected)) => prop_assert_eq!(shown(&err), expected),
+                (read, expected) => prop_assert!(false, "read {read:?}, model {expected:?}"),
+            }
+        }
     }
 }

@@ -1,5 +1,7 @@
 //! `--format json`: the scorecard as one JSON document with a format version.
 
+use std::io::{self, Write};
+
 use serde::Serialize;
 
 use crate::core::scorecard::Scorecard;
@@ -19,10 +21,20 @@ struct Document<'a> {
 /// # Panics
 /// Never: the scorecard holds only strings, numbers and enums, which always serialize.
 pub fn render(card: &Scorecard) -> String {
-    let mut text = serde_json::to_string_pretty(&Document { version: VERSION, card })
-        .expect("the scorecard holds only strings, numbers and finite floats");
-    text.push('\n');
-    text
+    let mut bytes = Vec::new();
+    write(card, &mut bytes).expect("the scorecard holds only strings, numbers and finite floats");
+    String::from_utf8(bytes).expect("serde_json writes UTF-8")
+}
+
+/// Writes what [`render`] returns to `out` as it is serialized: the JSON of a large history is
+/// the biggest output kpi makes, many times the size of the scorecard it comes from.
+pub fn write(card: &Scorecard, out: &mut dyn io::Write) -> io::Result<()> {
+    // A buffer of a known type: the serializer's many small writes then cost a copy each, not a
+    // call through `dyn Write`.
+    let mut out = io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut out, &Document { version: VERSION, card })?;
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
 #[cfg(test)]

@@ -47,6 +47,20 @@ pub fn render(format: Format, card: &Scorecard, style: Style) -> String {
     }
 }
 
+/// Writes a scorecard in one format to `out`: what [`render`] returns, with JSON streamed as it is
+/// serialized rather than held whole.
+pub fn write(
+    format: Format,
+    card: &Scorecard,
+    style: Style,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => json::write(card, out),
+        _ => out.write_all(render(format, card, style).as_bytes()),
+    }
+}
+
 /// The summary counts in words, e.g. `11 pass, 2 warn, 1 fail, 1 no data` (`, 1 waived` when any).
 pub(crate) fn counts_in_words(card: &Scorecard) -> String {
     summary_in_words(card.summary)
@@ -140,6 +154,25 @@ pub(crate) fn value_against_target(result: &MetricResult) -> String {
     match result.distance() {
         Some(distance) => format!("{value} is {distance} (target: {})", result.target),
         None => format!("{value} (target: {})", result.target),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writing_gives_what_rendering_returns_in_every_format() {
+        let card = sample::scorecard();
+        for format in [Format::Table, Format::Markdown, Format::Json, Format::Junit, Format::Github]
+        {
+            let mut written = Vec::new();
+            write(format, &card, Style::default(), &mut written).unwrap();
+            assert_eq!(
+                String::from_utf8(written).unwrap(),
+                render(format, &card, Style::default())
+            );
+        }
     }
 }
 
