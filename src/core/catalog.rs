@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use super::text::printable;
 use super::threshold::Thresholds;
 use super::unit::Unit;
 
@@ -62,7 +63,7 @@ pub struct UnknownMetric {
 
 impl fmt::Display for UnknownMetric {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown metric `{}`", self.name)?;
+        write!(f, "unknown metric `{}`", printable(&self.name))?;
         match &self.suggestion {
             Some(id) => write!(f, " (did you mean `{id}`?)"),
             None => write!(f, "; known metrics are {}", self.known.join(", ")),

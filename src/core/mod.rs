@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod evaluate;
 pub mod history;
 pub mod scorecard;
+pub mod text;
 pub mod threshold;
 pub mod unit;
 
