@@ -128,8 +128,9 @@ impl<'a> Outputs<'a> {
     }
 }
 
+/// A path as messages show it: printable, since a file name may hold anything.
 fn shown(path: &Path) -> String {
-    path.display().to_string()
+    crate::core::text::printable(&path.display().to_string()).into_owned()
 }
 
 /// Writes `content` to a temporary file in `path`'s directory, where a rename onto `path` is atomic.

@@ -232,3 +232,79 @@ mod errors {
 fn readme_sample_is_the_real_output_of_the_quick_start() {
     common::assert_readme_shows_output_of(&["check", "examples/backend-team.csv"]);
 }
+
+mod hostile {
+    //! Text from an input that tries to take over the terminal, a CI log or a report is echoed
+    //! escaped, in every output and in error messages.
+
+    use super::*;
+
+    /// A scope that colours and clears the screen, reverses the text after it, and starts a new line
+    /// that looks like an error of its own; and a blank value so the scorecard has a gap too.
+    const HOSTILE_SCOPE: &str = "date,scope,metric,value\n\
+        2026-11-16,\"api\x1b[31m\x1b[2J\u{202e}\nerror: forged | <b>x</b>\",mttr,90m\n\
+        2026-11-23,\"api\x1b[31m\x1b[2J\u{202e}\nerror: forged | <b>x</b>\",mttr,45m\n";
+
+    #[test]
+    fn an_unknown_metric_with_an_ansi_sequence_is_shown_escaped() {
+        assert_cmd_snapshot!(kpi(&["check", "-"]).pass_stdin("metric,value\nresp\x1b[31monse,5\n"));
+    }
+
+    #[test]
+    fn a_scope_repeated_with_control_characters_is_named_escaped() {
+        let row = "2026-11-16,\"api\x1b[31m\nerror: forged\",mttr,90m\n";
+        assert_cmd_snapshot!(
+            kpi(&["check", "-"]).pass_stdin(format!("date,scope,metric,value\n{row}{row}"))
+        );
+    }
+
+    #[test]
+    fn a_file_name_with_control_characters_is_named_escaped() {
+        assert_cmd_snapshot!(kpi(&["check", "no\x1b[2Jsuch\n.csv"]));
+    }
+
+    #[test]
+    fn no_output_format_echoes_control_characters() {
+        for format in ["table", "markdown", "junit", "github", "json"] {
+            let out = run_with_stdin(&["check", "-", "--format", format], HOSTILE_SCOPE);
+            assert_eq!(out.status.code(), Some(0), "{format}");
+            let text = String::from_utf8(out.stdout).unwrap();
+            assert!(!text.contains(['\x1b', '\u{202e}']), "{format}: {text:?}");
+            assert!(!text.lines().any(|l| l.starts_with("error: forged")), "{format}: {text}");
+            assert!(out.stderr.is_empty(), "{format}");
+        }
+        let out = run_with_stdin(&["report", "-"], HOSTILE_SCOPE);
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(!text.contains(['\x1b', '\u{202e}']), "report: {text:?}");
+        assert!(
+            text.starts_with("# Backend Team metrics: check-in 2026-11-23 for api\\u{1b}\\[31m")
+        );
+    }
+
+    #[test]
+    fn json_keeps_the_text_as_written_in_json_escapes() {
+        let out = run_with_stdin(&["check", "-", "--format", "json"], HOSTILE_SCOPE);
+        let text = String::from_utf8(out.stdout).unwrap();
+        let escaped = r#""name": "api\u001b[31m\u001b[2J\u202e\nerror: forged | <b>x</b>""#;
+        assert!(text.contains(escaped), "{text}");
+        let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            doc["scopes"][0]["name"],
+            "api\x1b[31m\x1b[2J\u{202e}\nerror: forged | <b>x</b>"
+        );
+    }
+
+    #[test]
+    fn the_table_shows_the_scope_escaped_on_one_line() {
+        let out = run_with_stdin(&["check", "-", "--color", "always"], HOSTILE_SCOPE);
+        let text = String::from_utf8(out.stdout).unwrap();
+        let heading = text.lines().find(|l| l.contains("check-in 2026-11-23:")).unwrap();
+        assert!(
+            heading.contains("api\\u{1b}[31m\\u{1b}[2J\\u{202e}\\nerror: forged | <b>x</b>"),
+            "{heading}"
+        );
+        // kpi's own colours are still there; the input's are not.
+        assert!(text.contains("\x1b[1m"));
+        assert!(!text.contains("\x1b[2J") && !text.contains("\x1b[31m"), "{text:?}");
+    }
+}

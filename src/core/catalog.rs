@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use super::text::printable;
 use super::threshold::Thresholds;
 use super::unit::Unit;
 
@@ -84,7 +85,7 @@ impl fmt::Display for UnknownMetric {
                 "metric `{id}` is turned off (`enabled: false` in the config); delete the row or turn it back on"
             );
         }
-        write!(f, "unknown metric `{}`", self.name)?;
+        write!(f, "unknown metric `{}`", printable(&self.name))?;
         match &self.suggestion {
             Some(id) => write!(f, " (did you mean `{id}`?)"),
             None => write!(f, "; known metrics are {}", self.known.join(", ")),

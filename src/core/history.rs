@@ -6,6 +6,7 @@ use std::fmt;
 use jiff::civil::{Date, DateTime, Time};
 use serde::{Serialize, Serializer};
 
+use super::text::printable;
 use super::threshold::{Band, Direction};
 
 /// When a measurement was taken: an ISO 8601 date, or a date-time (converted to UTC when it carries
@@ -15,7 +16,10 @@ pub struct When(DateTime);
 
 /// Why a date could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{text}` is not an ISO 8601 date; write it like `2026-11-23` or `2026-11-23T09:30:00Z`")]
+#[error(
+    "`{}` is not an ISO 8601 date; write it like `2026-11-23` or `2026-11-23T09:30:00Z`",
+    printable(.text)
+)]
 pub struct DateError {
     pub text: String,
 }

@@ -7,6 +7,7 @@ pub mod config;
 pub mod evaluate;
 pub mod history;
 pub mod scorecard;
+pub mod text;
 pub mod threshold;
 pub mod unit;
 pub mod waiver;

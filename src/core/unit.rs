@@ -4,6 +4,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use super::text::printable;
+
 /// A canonical unit a metric is measured in, and the family of units that convert to it.
 #[derive(Debug, PartialEq)]
 pub struct Unit {
@@ -94,23 +96,34 @@ fn time_word(word: &str) -> Option<f64> {
         .map(|&(_, seconds)| seconds)
 }
 
-/// Why a value could not be read as a quantity of a unit.
+/// Why a value could not be read as a quantity of a unit. The texts are kept as written; messages
+/// show them printable (see [`printable`]).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum QuantityError {
-    #[error("`{text}` is not a number (write it like `180`, `0.5%` or `1h30m`)")]
+    #[error("`{}` is not a number (write it like `180`, `0.5%` or `1h30m`)", printable(.text))]
     NotANumber { text: String },
-    #[error("`{text}` is not a number; use `.` as the decimal separator, as in `{suggestion}`")]
+    #[error(
+        "`{}` is not a number; use `.` as the decimal separator, as in `{}`",
+        printable(.text),
+        printable(.suggestion)
+    )]
     DecimalComma { text: String, suggestion: String },
     #[error(
-        "`{text}` is not a finite number; write a number, or leave the value blank for no data"
+        "`{}` is not a finite number; write a number, or leave the value blank for no data",
+        printable(.text)
     )]
     NotFinite { text: String },
-    #[error("`{text}` is negative; measurements are counts, times, rates or percentages")]
+    #[error(
+        "`{}` is negative; measurements are counts, times, rates or percentages",
+        printable(.text)
+    )]
     Negative { text: String },
-    #[error("unit `{found}` does not fit a metric measured in {expected}; {hint}")]
+    #[error("unit `{}` does not fit a metric measured in {expected}; {hint}", printable(.found))]
     WrongUnit { found: String, expected: String, hint: String },
     #[error(
-        "the value says `{in_value}` but the unit column says `{in_column}`; give the unit once"
+        "the value says `{}` but the unit column says `{}`; give the unit once",
+        printable(.in_value),
+        printable(.in_column)
     )]
     ConflictingUnits { in_value: String, in_column: String },
 }

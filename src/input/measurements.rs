@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use crate::core::catalog::{Catalog, UnknownMetric};
 use crate::core::evaluate::Window;
 use crate::core::history::{Dataset, DateError, Observation, ScopeData, When};
+use crate::core::text::printable;
 use crate::core::trim;
 use crate::core::unit::QuantityError;
 
@@ -27,16 +28,17 @@ impl Source {
         if arg == "-" { Source::Stdin } else { Source::File(PathBuf::from(arg)) }
     }
 
-    /// How the source is named in messages.
+    /// How the source is named in messages: printable, since a file name may hold anything.
     pub fn display_name(&self) -> String {
         match self {
             Source::Stdin => "<stdin>".to_string(),
-            Source::File(path) => path.display().to_string(),
+            Source::File(path) => printable(&path.display().to_string()).into_owned(),
         }
     }
 }
 
-/// Why measurements could not be read. Every message names the file, and the line where there is one.
+/// Why measurements could not be read. Every message names the file, and the line where there is one;
+/// text from the input is shown printable (see [`printable`]), never raw.
 #[derive(Debug, thiserror::Error)]
 pub enum MeasurementError {
     #[error("`{file}` does not exist; check the path")]
@@ -51,10 +53,12 @@ pub enum MeasurementError {
         "{file}:{line}: the header has no `{column}` column (it has {found}); name the columns `metric` and `value`"
     )]
     MissingColumn { file: String, line: u64, column: &'static str, found: String },
-    #[error("{file}:{line}: column `{column}` is not a metric{hint}")]
+    #[error("{file}:{line}: column `{}` is not a metric{hint}", printable(.column))]
     UnknownColumn { file: String, line: u64, column: String, hint: String },
     #[error(
-        "{file}:{line}: columns `{first}` and `{second}` are the same metric `{metric}`; keep one"
+        "{file}:{line}: columns `{}` and `{}` are the same metric `{metric}`; keep one",
+        printable(.first),
+        printable(.second)
     )]
     RepeatedColumn { file: String, line: u64, first: String, second: String, metric: String },
     #[error("{file}:{line}: the metric name is blank; name the metric this value is for")]
@@ -392,7 +396,11 @@ impl<'c> Collector<'c> {
             file: file.to_string(),
             line,
             column: name,
-            found: header.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", "),
+            found: header
+                .iter()
+                .map(|h| format!("`{}`", printable(h)))
+                .collect::<Vec<_>>()
+                .join(", "),
         };
         let layout = match (find(&["metric"]), find(&["value"])) {
             (Some(metric), Some(value)) => Layout::Long { metric, value, unit: find(&["unit"]) },
@@ -581,8 +589,10 @@ impl<'c> Collector<'c> {
         here: Location,
         first: Location,
     ) -> MeasurementError {
-        let scope_part =
-            self.scopes[scope].as_ref().map(|n| format!(" for scope `{n}`")).unwrap_or_default();
+        let scope_part = self.scopes[scope]
+            .as_ref()
+            .map(|n| format!(" for scope `{}`", printable(n)))
+            .unwrap_or_default();
         let (context, fix) = match at {
             Some(at) => (format!("{scope_part} on {at}"), "keep one row per metric and date"),
             None => {
@@ -799,6 +809,41 @@ mod tests {
             c.read_csv(undated, "u.csv").unwrap_err().to_string(),
             "u.csv:2: `mttr` is measured twice (first at d.csv:2); keep one row per metric, or add a `date` column to keep a history"
         );
+    }
+
+    #[test]
+    fn input_text_in_messages_is_printable() {
+        let esc = "\u{1b}[31m";
+        let cases = [
+            (
+                format!("metric,value\nresp{esc}onse_time,1\n"),
+                "unknown metric `resp\\u{1b}[31monse_time`",
+            ),
+            (format!("date,cpu{esc}\n2026-11-02,1\n"), "column `cpu\\u{1b}[31m` is not a metric"),
+            (format!("metric,val{esc}\n"), "(it has `metric`, `val\\u{1b}[31m`)"),
+            (format!("metric,value\nmttr,5{esc}\n"), "unit `\\u{1b}[31m` does not fit"),
+            (
+                "metric,value\nmttr,\"fast\nenough\"\n".to_string(),
+                "`fast\\nenough` is not a number",
+            ),
+            (
+                format!("date,metric,value\n{esc}2026,mttr,5\n"),
+                "`\\u{1b}[31m2026` is not an ISO 8601 date",
+            ),
+            (
+                format!(
+                    "date,scope,metric,value\n2026-11-02,a\u{202e}{esc},mttr,1\n2026-11-02,a\u{202e}{esc},mttr,2\n"
+                ),
+                "for scope `a\\u{202e}\\u{1b}[31m` on 2026-11-02",
+            ),
+        ];
+        for (text, shown) in cases {
+            let message = err(&text);
+            assert!(message.contains(shown), "{message}");
+            assert!(!message.contains(['\u{1b}', '\u{202e}', '\n']), "{message:?}");
+        }
+        let file = Source::from_arg("in\u{1b}[2J\n.csv").display_name();
+        assert_eq!(file, "in\\u{1b}[2J\\n.csv");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{counts_in_words, gate_rule, value_against_target};
+use super::{LINE_BREAKS, counts_in_words, gate_rule, printable, value_against_target};
 use crate::core::scorecard::{MetricResult, Scorecard, Status};
 
 /// How many improvement ideas an annotation carries; the rest are in the job summary and the table.
@@ -15,6 +15,7 @@ pub const FIRST_IDEAS: usize = 3;
 /// GitHub shows only the first ten annotations of each kind per step. A last plain line gives the
 /// verdict for the log.
 pub fn render(card: &Scorecard) -> String {
+    let card = &*printable(card, LINE_BREAKS);
     let mut out = String::new();
     for result in card.needing_attention() {
         let command = if result.status == Status::Fail { "error" } else { "warning" };
@@ -136,6 +137,18 @@ mod tests {
         assert!(lines[0].starts_with(&format!("::error title={title}::")), "{}", lines[0]);
         let idea = "- p99 50%25, <b>\"x\" & 'y'</b>:: a%0D%0A::error::injected %250A";
         assert!(lines[0].ends_with(idea), "{}", lines[0]);
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_log_raw() {
+        let text = render(&sample::hostile());
+        assert!(!text.contains(['\u{1b}', '\u{202e}', '\r']), "{text:?}");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 6, "{text}");
+        assert!(
+            lines[..5].iter().all(|l| l.starts_with("::error ") || l.starts_with("::warning "))
+        );
+        assert!(lines[0].contains("x\\u{1b}[31m\\u{1b}[2J\\u{202e}kcab%0D%0Aerror%3A forged"));
     }
 
     #[test]

@@ -3,8 +3,10 @@
 use std::io::{self, Write};
 
 use serde::Serialize;
+use serde_json::ser::{Formatter, PrettyFormatter};
 
 use crate::core::scorecard::Scorecard;
+use crate::core::text;
 
 /// The JSON format's version; it changes only when a field is removed or changes meaning.
 pub const VERSION: u32 = 1;
@@ -32,9 +34,83 @@ pub fn write(card: &Scorecard, out: &mut dyn io::Write) -> io::Result<()> {
     // A buffer of a known type: the serializer's many small writes then cost a copy each, not a
     // call through `dyn Write`.
     let mut out = io::BufWriter::with_capacity(1 << 16, out);
-    serde_json::to_writer_pretty(&mut out, &Document { version: VERSION, card })?;
+    let mut serializer =
+        serde_json::Serializer::with_formatter(&mut out, Printable(PrettyFormatter::new()));
+    Document { version: VERSION, card }.serialize(&mut serializer)?;
     out.write_all(b"\n")?;
     out.flush()
+}
+
+/// Pretty JSON that also escapes what `serde_json` leaves raw but a terminal would act on: DEL, C1
+/// controls and bidirectional overrides, as `\u` escapes, which any JSON reader decodes back to the
+/// text as written.
+struct Printable(PrettyFormatter<'static>);
+
+impl Formatter for Printable {
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        out: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        if fragment.bytes().all(|b| b < 0x7f) {
+            return out.write_all(fragment.as_bytes());
+        }
+        let mut units = [0; 2];
+        for (i, c) in fragment.char_indices() {
+            if text::acts(c) {
+                for unit in c.encode_utf16(&mut units) {
+                    write!(out, "\\u{unit:04x}")?;
+                }
+            } else {
+                out.write_all(&fragment.as_bytes()[i..i + c.len_utf8()])?;
+            }
+        }
+        Ok(())
+    }
+
+    fn begin_array<W: ?Sized + io::Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.0.begin_array(out)
+    }
+
+    fn end_array<W: ?Sized + io::Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.0.end_array(out)
+    }
+
+    fn begin_array_value<W: ?Sized + io::Write>(
+        &mut self,
+        out: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.0.begin_array_value(out, first)
+    }
+
+    fn end_array_value<W: ?Sized + io::Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.0.end_array_value(out)
+    }
+
+    fn begin_object<W: ?Sized + io::Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.0.begin_object(out)
+    }
+
+    fn end_object<W: ?Sized + io::Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.0.end_object(out)
+    }
+
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        out: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.0.begin_object_key(out, first)
+    }
+
+    fn begin_object_value<W: ?Sized + io::Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(out)
+    }
+
+    fn end_object_value<W: ?Sized + io::Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.0.end_object_value(out)
+    }
 }
 
 #[cfg(test)]
@@ -50,6 +126,20 @@ mod tests {
     #[test]
     fn json_scorecard_with_waivers() {
         insta::assert_snapshot!(render(&sample::waived_scorecard()));
+    }
+
+    #[test]
+    fn text_that_would_act_on_a_terminal_is_escaped_and_reads_back_as_written() {
+        let hostile = "a\u{1b}[31m\u{7f}\u{9b}2J\u{202e}b\u{2066} é ✅ 𝄞\n\"";
+        let mut card = sample::scorecard();
+        card.title = hostile.to_string();
+        let text = render(&card);
+        assert!(
+            text.contains(r#""title": "a\u001b[31m\u007f\u009b2J\u202eb\u2066 é ✅ 𝄞\n\"""#),
+            "{text}"
+        );
+        let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(doc["title"], hostile);
     }
 
     #[test]

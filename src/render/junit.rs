@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::value_against_target;
+use super::{LINE_BREAKS, printable, value_against_target};
 use crate::core::scorecard::{FailOn, MetricResult, Scorecard, Status};
 
 /// Renders the scorecard as a JUnit report: one `<testsuite>` per category, in catalog order, and
@@ -16,6 +16,7 @@ use crate::core::scorecard::{FailOn, MetricResult, Scorecard, Status};
 /// # Panics
 /// Never: the report is serialized into memory, which cannot fail to be written to.
 pub fn render(card: &Scorecard) -> String {
+    let card = &*printable(card, LINE_BREAKS);
     let mut suites: Vec<(Suite, TestSuite)> = Vec::new();
     for result in &card.results {
         let suite = Suite::of(result);
@@ -252,6 +253,22 @@ mod tests {
         assert!(failure.attribute("message").unwrap().ends_with(&format!("(target: {flat})")));
         assert!(failure.text().unwrap().ends_with(&format!("- {hostile}\n")));
         assert_eq!(count(&doc, "testcase"), 15);
+    }
+
+    #[test]
+    fn control_characters_are_escaped_so_the_xml_stays_valid() {
+        let xml = render(&sample::hostile());
+        assert!(!xml.contains(['\u{1b}', '\u{202e}']), "{xml}");
+        let doc = parse(&xml);
+        assert_eq!(count(&doc, "testcase"), 15);
+        let root = doc.root_element();
+        assert!(
+            root.attribute("name")
+                .unwrap()
+                .starts_with("x\\u{1b}[31m\\u{1b}[2J\\u{202e}kcab error")
+        );
+        let failure = doc.descendants().find(|n| n.has_tag_name("failure")).unwrap();
+        assert!(failure.text().unwrap().contains("- x\\u{1b}[31m"), "{xml}");
     }
 
     #[test]

@@ -3,11 +3,16 @@
 
 use std::fmt::Write;
 
-use super::{counts_in_words, gate_rule, scope_name, sparkline, trend_text, worst_first};
+use super::{
+    LINE_BREAKS, counts_in_words, gate_rule, printable, scope_name, sparkline, trend_text,
+    worst_first,
+};
 use crate::core::scorecard::{ScopeView, Scorecard, Status};
+use crate::core::text;
 
 /// Renders the scorecard as markdown: a summary, a table per category, then what needs attention.
 pub fn render(card: &Scorecard) -> String {
+    let card = &*printable(card, LINE_BREAKS);
     let mut out = String::new();
     let views = card.scope_views();
     let scoped = card.is_scoped();
@@ -191,16 +196,19 @@ pub fn emoji(status: Status) -> &'static str {
     }
 }
 
-/// Makes text safe inside a markdown table cell or heading: pipes, line breaks and HTML.
+/// Makes text safe inside a markdown table cell or heading: pipes, line breaks, HTML and link
+/// brackets (a crafted name must not become a link or an image), and control characters.
 pub fn escape(text: &str) -> String {
+    let text = text.replace(['\n', '\r'], " ");
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    for c in text::printable(&text).chars() {
         match c {
             '|' => out.push_str("\\|"),
+            '[' => out.push_str("\\["),
+            ']' => out.push_str("\\]"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
-            '\n' | '\r' => out.push(' '),
             c => out.push(c),
         }
     }
@@ -225,5 +233,38 @@ mod tests {
     #[test]
     fn cells_escape_pipes_newlines_and_html() {
         assert_eq!(escape("a|b\nc <b> & d"), "a\\|b c &lt;b&gt; &amp; d");
+    }
+
+    #[test]
+    fn cells_escape_links_and_control_characters_too() {
+        assert_eq!(
+            escape("![x](http://e) [a](b) \u{1b}[31m\u{202e}"),
+            "!\\[x\\](http://e) \\[a\\](b) \\u{1b}\\[31m\\u{202e}"
+        );
+    }
+
+    #[test]
+    fn hostile_text_stays_inside_its_cell_and_heading() {
+        let text = render(&sample::hostile());
+        assert!(!text.contains(['\u{1b}', '\u{202e}', '\r']), "{text}");
+        assert!(!text.contains("<img"), "{text}");
+        let link = |(i, _): (usize, &str)| !text[..i].ends_with('\\');
+        assert!(!text.match_indices("](").any(link), "an unescaped link in {text}");
+        assert!(!text.lines().any(|l| l.starts_with("error: forged")), "{text}");
+        // Every table row still has as many cells as its header.
+        let mut cells = None;
+        for line in text.lines().filter(|l| l.starts_with('|')) {
+            let count = line.replace("\\|", "").matches('|').count();
+            if line.starts_with("| Metric") || line.starts_with("| Scope") {
+                cells = Some(count);
+            }
+            assert_eq!(Some(count), cells, "{line}");
+        }
+        assert!(
+            text.starts_with(
+                "## x\\u{1b}\\[31m\\u{1b}\\[2J\\u{202e}kcab  error: forged \\| &lt;img"
+            ),
+            "{text}"
+        );
     }
 }

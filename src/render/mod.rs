@@ -9,10 +9,13 @@ pub mod markdown;
 pub mod report;
 pub mod table;
 
+use std::borrow::Cow;
+
 use crate::core::history::Trend;
 use crate::core::scorecard::{
     HistoryPoint, MetricResult, ScopeSummary, ScopeView, Scorecard, Summary,
 };
+use crate::core::text;
 
 /// An output format of `kpi check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +62,47 @@ pub fn write(
         Format::Json => json::write(card, out),
         _ => out.write_all(render(format, card, style).as_bytes()),
     }
+}
+
+/// Line breaks, which a format with its own way of escaping them (markdown, GitHub's workflow
+/// commands, XML) may leave to [`printable`].
+pub(crate) const LINE_BREAKS: &[char] = &['\n', '\r'];
+
+/// The scorecard with every text that came from an input (scope names) or a catalog (names,
+/// categories, targets, ideas) made printable: control characters and bidirectional overrides
+/// become visible escapes, except those in `keep`. Every text renderer starts here, so none can
+/// echo them raw; a card with nothing to escape is not copied.
+pub(crate) fn printable<'c>(card: &'c Scorecard, keep: &[char]) -> Cow<'c, Scorecard> {
+    let clean = |t: &str| matches!(text::printable_keeping(t, keep), Cow::Borrowed(_));
+    let clean_result = |r: &MetricResult| {
+        [&r.id, &r.name, &r.category, &r.target, &r.pass, &r.warn].into_iter().all(|t| clean(t))
+            && r.scope.as_deref().is_none_or(clean)
+            && r.suggestions.iter().all(|t| clean(t))
+            && r.waiver.as_ref().is_none_or(|w| clean(&w.reason))
+    };
+    if clean(&card.title)
+        && card.scopes.iter().all(|s| s.name.as_deref().is_none_or(clean))
+        && card.results.iter().all(clean_result)
+    {
+        return Cow::Borrowed(card);
+    }
+    let fix = |t: &mut String| {
+        if let Cow::Owned(shown) = text::printable_keeping(t, keep) {
+            *t = shown;
+        }
+    };
+    let mut card = card.clone();
+    fix(&mut card.title);
+    card.scopes.iter_mut().filter_map(|s| s.name.as_mut()).for_each(fix);
+    for r in &mut card.results {
+        [&mut r.id, &mut r.name, &mut r.category, &mut r.target, &mut r.pass, &mut r.warn]
+            .into_iter()
+            .for_each(fix);
+        r.scope.iter_mut().for_each(fix);
+        r.suggestions.iter_mut().for_each(fix);
+        r.waiver.iter_mut().for_each(|w| fix(&mut w.reason));
+    }
+    Cow::Owned(card)
 }
 
 /// The summary counts in words, e.g. `11 pass, 2 warn, 1 fail, 1 no data` (`, 1 waived` when any).
@@ -162,6 +206,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_clean_card_is_not_copied_and_a_hostile_one_keeps_only_the_line_breaks_asked_for() {
+        let card = sample::scorecard();
+        assert!(matches!(printable(&card, &[]), Cow::Borrowed(_)));
+        let hostile = sample::hostile();
+        for keep in [&[][..], LINE_BREAKS] {
+            let shown = printable(&hostile, keep);
+            let texts = std::iter::once(&shown.title)
+                .chain(shown.scopes.iter().filter_map(|s| s.name.as_ref()))
+                .chain(shown.results.iter().flat_map(|r| {
+                    [&r.name, &r.category, &r.target].into_iter().chain(&r.suggestions)
+                }));
+            for text in texts {
+                assert!(!text.contains(['\u{1b}', '\u{202e}']), "{text:?}");
+                assert_eq!(text.contains("\r\n"), !keep.is_empty(), "{text:?}");
+                assert!(text.contains("\\u{1b}[31m"), "{text:?}");
+            }
+        }
+    }
+
+    #[test]
     fn writing_gives_what_rendering_returns_in_every_format() {
         let card = sample::scorecard();
         for format in [Format::Table, Format::Markdown, Format::Json, Format::Junit, Format::Github]
@@ -203,6 +267,27 @@ pub(crate) mod sample {
         mttr,45m\n\
         test_coverage,78%\n\
         api_response_time,0.35s\n";
+
+    /// Text meant to take over a terminal or a report: an ANSI colour and screen clear, a
+    /// right-to-left override, a forged line, a table cell break, HTML and a link.
+    pub(crate) const HOSTILE: &str =
+        "x\u{1b}[31m\u{1b}[2J\u{202e}kcab\r\nerror: forged | <img src=x> [link](http://e)";
+
+    /// The sample scorecard with [`HOSTILE`] in every text a renderer echoes: the title, a scope,
+    /// categories, names, targets and ideas.
+    pub(crate) fn hostile() -> Scorecard {
+        let mut card = scorecard();
+        card.title = HOSTILE.to_string();
+        card.scopes[0].name = Some(HOSTILE.to_string());
+        for r in &mut card.results {
+            r.scope = Some(HOSTILE.to_string());
+            r.category = format!("{} {HOSTILE}", r.category);
+            r.name = format!("{} {HOSTILE}", r.name);
+            r.target = HOSTILE.to_string();
+            r.suggestions = vec![HOSTILE.to_string()];
+        }
+        card
+    }
 
     pub(crate) fn scorecard() -> Scorecard {
         let catalog = load_builtin().unwrap();

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::markdown::{attention, badge, category_tables, escape, finish, rollup, scope_heading};
-use super::{gate_rule, scope_name, trend_text};
+use super::{LINE_BREAKS, gate_rule, printable, scope_name, trend_text};
 use crate::core::format_number;
 use crate::core::history::Trend;
 use crate::core::scorecard::{MetricResult, ScopeView, Scorecard, Status};
@@ -13,6 +13,7 @@ use crate::core::threshold::Bound;
 
 /// Renders the check-in report; `charts` are the ids of metrics to draw a history chart for.
 pub fn render(card: &Scorecard, charts: &[String]) -> String {
+    let card = &*printable(card, LINE_BREAKS);
     let mut out = String::new();
     let views = card.scope_views();
     let scoped = card.is_scoped();
@@ -139,7 +140,43 @@ fn chart(out: &mut String, result: &MetricResult, level: usize) {
     writeln!(out, "{lines} the pass threshold ({}).\n", escape(&result.pass)).ok();
 }
 
-/// Text inside a mermaid string: no quotes or line breaks.
+/// Text inside a mermaid string: no quotes or line breaks, and no angle brackets, which mermaid may
+/// read as HTML in a label.
 fn mermaid_text(text: &str) -> String {
-    text.chars().map(|c| if matches!(c, '"' | '\n' | '\r') { '\'' } else { c }).collect()
+    text.chars()
+        .map(|c| match c {
+            '"' | '\n' | '\r' => '\'',
+            '<' => '‹',
+            '>' => '›',
+            c => c,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::sample;
+
+    #[test]
+    fn hostile_text_in_titles_headings_and_charts_is_escaped() {
+        let mut card = sample::hostile();
+        for r in &mut card.results {
+            r.history = vec![crate::core::scorecard::HistoryPoint {
+                date: crate::core::history::When::parse("2026-11-23").unwrap(),
+                value: r.value,
+            }];
+        }
+        let text = render(&card, &["mttr".to_string()]);
+        assert!(!text.contains(['\u{1b}', '\u{202e}', '\r']), "{text}");
+        assert!(!text.contains("<img"), "{text}");
+        // Outside the chart's code block, a link would be live.
+        let markdown = &text[..text.find("```mermaid").expect("a chart")];
+        let link = |(i, _): (usize, &str)| !markdown[..i].ends_with('\\');
+        assert!(!markdown.match_indices("](").any(link), "an unescaped link in {markdown}");
+        assert!(!text.lines().any(|l| l.starts_with("error: forged")), "{text}");
+        let title = text.lines().find(|l| l.starts_with("    title ")).expect("a chart");
+        assert!(!title[11..title.len() - 1].contains('"'), "{title}");
+        assert!(title.contains("\\u{1b}[31m"), "{title}");
+    }
 }

@@ -8,13 +8,14 @@ use anstyle::{AnsiColor, Style as Ansi};
 use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table, presets};
 
 use super::{
-    Style, counts_in_words, gate_rule, scope_name, sparkline, summary_in_words, trend_text,
-    worst_first,
+    Style, counts_in_words, gate_rule, printable, scope_name, sparkline, summary_in_words,
+    trend_text, worst_first,
 };
 use crate::core::scorecard::{ScopeView, Scorecard, Status};
 
 /// Renders the scorecard for a terminal; colours only when `style.color` is set.
 pub fn render(card: &Scorecard, style: Style) -> String {
+    let card = &*printable(card, &[]);
     let mut out = String::new();
     let views = card.scope_views();
     let scoped = card.is_scoped();
@@ -240,5 +241,28 @@ mod tests {
         let coloured = render(&sample::scorecard(), Style { color: true });
         assert!(!plain.contains('\u{1b}'));
         assert!(coloured.contains("\u{1b}[1m\u{1b}[31mgate failed"), "{coloured}");
+    }
+
+    #[test]
+    fn hostile_text_is_shown_escaped_and_cannot_forge_a_line() {
+        let clean = render(&sample::scorecard(), Style { color: false });
+        for color in [false, true] {
+            let text = render(&sample::hostile(), Style { color });
+            assert!(!text.contains(['\u{202e}', '\r']), "{text}");
+            assert!(
+                text.contains("x\\u{1b}[31m\\u{1b}[2J\\u{202e}kcab\\r\\nerror: forged"),
+                "{text}"
+            );
+            assert!(!text.lines().any(|l| l.starts_with("error: forged")), "{text}");
+            if !color {
+                assert!(!text.contains('\u{1b}'), "{text}");
+            }
+            // Colour codes are kpi's own: the same ones as for clean input.
+            let codes = |t: &str| t.matches('\u{1b}').count();
+            let clean_colored = render(&sample::scorecard(), Style { color });
+            assert!(codes(&text) >= codes(&clean_colored), "{text}");
+            assert!(!text.contains("\u{1b}[2J"), "{text}");
+        }
+        assert!(!clean.contains("\\u{"));
     }
 }

@@ -1,0 +1,41 @@
+//! Benchmarks of the evaluator on a generated history (100 scopes, a year of weekly check-ins), and
+//! of the JSON rendering of its scorecard, the largest output.
+//!
+//! `cargo bench --bench evaluate`.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use kpi::core::evaluate::evaluate;
+use kpi::core::history::When;
+use kpi::core::scorecard::{FailOn, GatePolicy};
+use kpi::input::catalog::load_builtin;
+use kpi::input::measurements::Collector;
+use kpi::render::json;
+
+#[path = "support/history.rs"]
+mod history;
+
+fn evaluator(c: &mut Criterion) {
+    let catalog = load_builtin().expect("the built-in catalog loads");
+    let mut text = Vec::new();
+    history::write(&mut text, 100, 52).expect("writing to memory");
+    let mut collector = Collector::new(&catalog);
+    collector.read_csv(text.as_slice(), "bench.csv").expect("the history reads");
+    let data = collector.finish().expect("the history has values");
+    let policy = GatePolicy { fail_on: FailOn::Fail, require_all: false };
+    let mid_year = When::parse("2026-06-01").expect("a date");
+
+    let mut group = c.benchmark_group("evaluate");
+    group.sample_size(30);
+    group.bench_function("latest", |b| b.iter(|| evaluate(&catalog, &data, None, policy)));
+    group.bench_function("as of mid-year", |b| {
+        b.iter(|| evaluate(&catalog, &data, Some(mid_year), policy));
+    });
+    let card = evaluate(&catalog, &data, None, policy);
+    group.bench_function("json", |b| {
+        b.iter(|| json::write(&card, &mut std::io::sink()).expect("a sink takes anything"));
+    });
+    group.finish();
+}
+
+criterion_group!(benches, evaluator);
+criterion_main!(benches);
