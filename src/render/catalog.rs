@@ -1,12 +1,14 @@
 //! `kpi catalog list` and `kpi catalog show`: the metrics in effect as a table, and one metric in
 //! full with where its settings came from. Text only; the caller decides where it goes.
 
+use std::borrow::Cow;
 use std::fmt::Write;
 
 use comfy_table::{ContentArrangement, Table, presets};
 
 use crate::core::catalog::Metric;
 use crate::core::config::Setup;
+use crate::core::text;
 
 /// Every metric in effect: id, name, category, target and unit.
 pub fn list(setup: &Setup) -> String {
@@ -26,7 +28,15 @@ pub fn list(setup: &Setup) -> String {
         let off: Vec<String> = off.iter().map(|id| format!("`{id}`")).collect();
         writeln!(out, "\nTurned off in the config: {}", off.join(", ")).ok();
     }
-    out
+    shown(out)
+}
+
+/// The text with control characters from catalog and config files made visible, line breaks kept.
+fn shown(out: String) -> String {
+    match text::printable_keeping(&out, &['\n']) {
+        Cow::Borrowed(_) => out,
+        Cow::Owned(escaped) => escaped,
+    }
 }
 
 /// One metric in full: description, target, thresholds in words (also per scope), ideas, waivers
@@ -71,7 +81,7 @@ pub fn show(setup: &Setup, metric: &Metric) -> String {
         let keys: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
         writeln!(out, "Changed in {file}: {}", keys.join(", ")).ok();
     }
-    out
+    shown(out)
 }
 
 #[cfg(test)]
@@ -118,6 +128,17 @@ waivers:
         let setup = setup();
         let metric = &setup.catalog.metrics()[1];
         insta::assert_snapshot!(show(&setup, metric));
+    }
+
+    #[test]
+    fn control_characters_from_a_config_are_shown_escaped() {
+        let config =
+            "metrics:\n  error_rate:\n    name: \"Errors\\e[2J\"\n    ideas: [\"a\\u202eb\"]\n";
+        let setup = load(config, "kpi.yaml", std::path::Path::new(""), None).unwrap();
+        let text = show(&setup, &setup.catalog.metrics()[1]);
+        assert!(text.starts_with("Errors\\u{1b}[2J (`error_rate`)"), "{text}");
+        assert!(text.contains("  - a\\u{202e}b\n"), "{text}");
+        assert!(!list(&setup).contains('\u{1b}'));
     }
 
     #[test]
