@@ -197,6 +197,11 @@ mod errors {
     }
 
     #[test]
+    fn line_numbers_count_crlf_endings_and_blank_lines() {
+        assert_cmd_snapshot!(check(&["tests/inputs/crlf.csv"]));
+    }
+
+    #[test]
     fn no_measurements_at_all() {
         assert_cmd_snapshot!(check(&["tests/inputs/all-blank.csv"]));
     }

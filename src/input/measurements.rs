@@ -13,6 +13,7 @@ use crate::core::history::{Dataset, DateError, Observation, ScopeData, When};
 use crate::core::text::printable;
 use crate::core::trim;
 use crate::core::unit::QuantityError;
+use crate::input::lines::Lines;
 
 /// Where measurements come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -305,9 +306,14 @@ impl<'c> Collector<'c> {
         })?;
         // Fields are trimmed where they are read: the csv crate's field trimming allocates a new
         // record for every row.
-        let mut csv = csv::ReaderBuilder::new().trim(csv::Trim::Headers).from_reader(reader);
-        let header_record = csv.headers().map_err(|e| csv_error(e, file))?.clone();
-        let header = header_out.insert(self.header(&header_record, file)?);
+        let mut csv =
+            csv::ReaderBuilder::new().trim(csv::Trim::Headers).from_reader(Lines::new(reader));
+        let header_record = match csv.headers() {
+            Ok(header) => header.clone(),
+            Err(e) => return Err(csv_error(e, file, csv.get_mut())),
+        };
+        let header_line = line_of(header_record.position(), csv.get_mut()).max(1);
+        let header = header_out.insert(self.header(&header_record, header_line, file)?);
 
         let mut record = csv::StringRecord::new();
         // The previous row's date and scope as written: consecutive rows usually share them.
@@ -317,16 +323,14 @@ impl<'c> Collector<'c> {
             match csv.read_record(&mut record) {
                 Ok(true) => {}
                 Ok(false) => break,
-                Err(e) => return Err(csv_error(e, file)),
+                Err(e) => return Err(csv_error(e, file, csv.get_mut())),
             }
             if trim(record.as_slice()).is_empty() {
                 continue;
             }
             let field = |column: usize| record.get(column).map_or("", trim);
-            let here = Location {
-                file: file_index,
-                line: record.position().map_or(0, csv::Position::line),
-            };
+            let here =
+                Location { file: file_index, line: line_of(record.position(), csv.get_mut()) };
             let at = match header.date.map(field) {
                 None => None,
                 Some(text) => Some(match &last_date {
@@ -382,11 +386,15 @@ impl<'c> Collector<'c> {
         Ok(())
     }
     /// Works out the layout from the header row.
-    fn header(&self, header: &csv::StringRecord, file: &str) -> Result<Header, MeasurementError> {
+    fn header(
+        &self,
+        header: &csv::StringRecord,
+        line: u64,
+        file: &str,
+    ) -> Result<Header, MeasurementError> {
         if header.iter().all(str::is_empty) {
             return Err(MeasurementError::Empty { file: file.to_string() });
         }
-        let line = header.position().map_or(1, csv::Position::line);
         let find = |names: &[&str]| {
             header.iter().position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
         };
@@ -626,15 +634,20 @@ impl<'c> Collector<'c> {
     }
 }
 
-fn csv_error(err: csv::Error, file: &str) -> MeasurementError {
+/// The line a record starts on, from its position as the csv crate reports it.
+fn line_of(position: Option<&csv::Position>, lines: &mut Lines<impl Read>) -> u64 {
+    position.map_or(0, |p| lines.line_of(p.byte(), p.line()))
+}
+
+fn csv_error(err: csv::Error, file: &str, lines: &mut Lines<impl Read>) -> MeasurementError {
     let file = file.to_string();
     match err.kind() {
         csv::ErrorKind::Utf8 { pos, .. } => {
-            MeasurementError::NotUtf8 { file, line: pos.as_ref().map_or(1, csv::Position::line) }
+            MeasurementError::NotUtf8 { file, line: line_of(pos.as_ref(), lines).max(1) }
         }
         csv::ErrorKind::UnequalLengths { pos, expected_len, len } => MeasurementError::Ragged {
             file,
-            line: pos.as_ref().map_or(0, csv::Position::line),
+            line: line_of(pos.as_ref(), lines),
             found: *len,
             expected: *expected_len,
         },
@@ -1041,6 +1054,286 @@ mod model_tests {
                 ),
                 (Err(err), Err(expected)) => prop_assert_eq!(shown(&err), expected),
                 (read, expected) => prop_assert!(false, "read {read:?}, model {expected:?}"),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod robustness_tests {
+    //! No input makes the reader panic: arbitrary bytes and arbitrary CSV-shaped text each end in
+    //! measurements or a one-line error, and what reads goes through evaluation and every renderer.
+    //! Errors name the line a row starts on, whatever the line endings.
+
+    use std::fmt::Write;
+
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+    use proptest::sample::select;
+
+    use super::*;
+    use crate::core::evaluate::evaluate;
+    use crate::core::scorecard::{FailOn, GatePolicy};
+    use crate::input::catalog::load_builtin;
+    use crate::render::{self, Format, Style};
+
+    /// Cells of each kind of column: those that read, then odd ones, which mostly do not.
+    type Pool = (&'static [&'static str], &'static [&'static str]);
+    const DATES: Pool = (
+        &["2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23", "2026-11-23T09:30:00Z"],
+        &[
+            "2026-11-23 09:30",
+            "2026-11-23T10:30:00+01:00",
+            "-9999-01-01",
+            "2026-02-30",
+            "9999-12-31T23:59:59.999999999",
+            "23/11/2026",
+            "",
+            "2026-11-23T25:00",
+        ],
+    );
+    const SCOPES: Pool = (
+        &["api", "web", "batch"],
+        &["API", " api", "api\u{1b}[31m", "\u{202e}x", "a|b <b>[l](h)", "\n", ""],
+    );
+    const METRICS: Pool = (
+        &["mttr", "MTTR", "errors", "rps", "latency", "Response Time", "cpu", "test_coverage"],
+        &["respons_time", "", "metric", "\u{1b}", "Deployment Frequency", "code_coverage"],
+    );
+    const VALUES: Pool = (
+        &["", "180", "0.5", "5", "0", "1.2k", "80%", "2", "12.5"],
+        &[
+            "180ms",
+            "0.18 s",
+            "1h30m",
+            "1h 30min 5s",
+            "2/day",
+            "14/week",
+            "1 per hour",
+            "600 req/s",
+            "12 percent",
+            "3 rounds",
+            "-5",
+            "+5",
+            "1,5",
+            "1e999",
+            "1e-999",
+            "NaN",
+            "-inf",
+            "5e",
+            ".",
+            "1..2",
+            "k",
+            "5kk",
+            "5µs",
+            "µs",
+            "١٢",
+            "99999999999999999999999999999",
+            "0x10",
+            "1_000",
+            "5\u{0}",
+            "a,b",
+            "\"",
+            "\r\n",
+        ],
+    );
+    /// Columns of a wide file: one spelling each of distinct metrics.
+    const WIDE: &[&str] = &["mttr", "errors", "Response Time", "cpu", "test_coverage", "rps"];
+    const UNITS: Pool = (&["", "ms", "%"], &["s", "rps", "/day", "per week", "rounds", "parsecs"]);
+    /// Anything at all, for a column kpi ignores.
+    const FIELDS: Pool = (&["x", ""], &["\"", "\n", "a\"b", "\u{feff}"]);
+
+    /// One column of a generated file: its header and the values its cells are drawn from.
+    fn column(name: &'static str, pool: Pool) -> (&'static str, Pool) {
+        (name, pool)
+    }
+
+    /// A header of a layout kpi reads (long or wide, with or without date, scope and unit columns,
+    /// in any order), now and then with a column it does not know.
+    fn header() -> impl Strategy<Value = Vec<(&'static str, Pool)>> {
+        let optional = (
+            prop::bool::ANY,
+            select(&["scope", "service", "team", ""][..]),
+            prop::bool::ANY,
+            prop::bool::weighted(0.1),
+        );
+        let long = optional.clone().prop_map(|(date, scope, unit, note)| {
+            let mut columns = vec![column("metric", METRICS), column("value", VALUES)];
+            if date {
+                columns.push(column("date", DATES));
+            }
+            if !scope.is_empty() {
+                columns.push(column(scope, SCOPES));
+            }
+            if unit {
+                columns.push(column("unit", UNITS));
+            }
+            if note {
+                columns.push(column("note", FIELDS));
+            }
+            columns
+        });
+        let wide = (optional, prop::sample::subsequence(WIDE, 1..5).prop_shuffle()).prop_map(
+            |((date, scope, _, _), metrics)| {
+                let mut columns: Vec<_> = metrics.into_iter().map(|m| column(m, VALUES)).collect();
+                if date {
+                    columns.push(column("date", DATES));
+                }
+                if !scope.is_empty() {
+                    columns.push(column(scope, SCOPES));
+                }
+                columns
+            },
+        );
+        prop_oneof![long, wide].prop_shuffle()
+    }
+
+    /// A cell from its column's pool, one in thirty odd, sometimes quoted or padded with spaces.
+    fn cell((usual, odd): Pool) -> impl Strategy<Value = String> {
+        let text = prop_oneof![29 => select(usual), 1 => select(odd)];
+        (text, 0..6u8).prop_map(|(text, how)| match how {
+            0 => format!("\"{}\"", text.replace('"', "\"\"")),
+            1 => format!(" {text} "),
+            _ => text.to_string(),
+        })
+    }
+
+    /// A file of a generated header and rows of cells from each column's pool; now and then a row is
+    /// short or long, or blank, and lines end either way.
+    fn csv_text() -> impl Strategy<Value = String> {
+        (header(), prop::bool::ANY)
+            .prop_flat_map(|(columns, crlf)| {
+                let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+                let row = columns.iter().map(|&(_, pool)| cell(pool)).collect::<Vec<_>>();
+                // One row in a hundred is short, long or blank.
+                let shape = prop_oneof![97 => Just(0u8), 1 => Just(1), 1 => Just(2), 1 => Just(3)];
+                let rows = vec((row, shape), 0..10);
+                (Just(names.join(",")), rows, Just(if crlf { "\r\n" } else { "\n" }))
+            })
+            .prop_map(|(header, rows, end)| {
+                let mut text = header;
+                for (mut cells, shape) in rows {
+                    match shape {
+                        1 => cells.truncate(cells.len() - 1),
+                        2 => cells.push("extra".to_string()),
+                        3 => cells.clear(),
+                        _ => {}
+                    }
+                    text.push_str(end);
+                    text.push_str(&cells.join(","));
+                }
+                text
+            })
+    }
+
+    /// Reads `inputs` as files in turn; on success evaluates and renders in every format.
+    fn read_and_render(inputs: &[&[u8]]) {
+        let catalog = load_builtin().unwrap();
+        let mut collector = Collector::new(&catalog);
+        let read = inputs
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, bytes)| collector.read_csv(*bytes, &format!("in{i}.csv")))
+            .and_then(|()| collector.finish());
+        match read {
+            Ok(data) => {
+                let policy = GatePolicy { fail_on: FailOn::Warn, require_all: true };
+                let card = evaluate(&catalog, &data, None, policy);
+                for format in
+                    [Format::Table, Format::Markdown, Format::Json, Format::Junit, Format::Github]
+                {
+                    render::render(format, &card, Style { color: true });
+                }
+                render::report::render(&card, &["mttr".to_string()]);
+            }
+            Err(err) => {
+                let message = err.to_string();
+                assert!(!message.contains('\n') && !message.is_empty(), "{message:?}");
+            }
+        }
+    }
+
+    /// A file of dated rows with any line endings, blank lines and notes over several lines, one
+    /// row holding a value that is not a number; and the line that row starts on.
+    fn file_with_a_bad_row() -> impl Strategy<Value = (String, u64)> {
+        // Either classic Mac line endings throughout, or LF and CRLF mixed: a lone CR followed by
+        // a blank LF line would be a CRLF.
+        let endings: &[&[&str]] = &[&["\r"], &["\n", "\r\n"]];
+        select(endings)
+            .prop_flat_map(|endings| {
+                let ending = select(endings);
+                let row =
+                    (ending.clone(), vec(ending.clone(), 0..3), prop::option::of(ending.clone()));
+                (
+                    prop::bool::ANY,
+                    vec(ending.clone(), 0..3),
+                    ending,
+                    vec(row, 1..25),
+                    any::<prop::sample::Index>(),
+                )
+            })
+            .prop_map(|(bom, leading, header_end, rows, bad)| {
+                let bad = bad.index(rows.len());
+                let mut text = String::from(if bom { "\u{feff}" } else { "" });
+                let mut line = 1;
+                for end in leading {
+                    text.push_str(end);
+                    line += 1;
+                }
+                text.push_str("date,metric,value,note");
+                text.push_str(header_end);
+                line += 1;
+                let mut bad_line = 0;
+                for (i, (end, blanks, note_break)) in rows.into_iter().enumerate() {
+                    for blank in blanks {
+                        text.push_str(blank);
+                        line += 1;
+                    }
+                    if i == bad {
+                        bad_line = line;
+                    }
+                    let value = if i == bad { "soon" } else { "5" };
+                    let note = match note_break {
+                        Some(inner) => {
+                            line += 1;
+                            format!("\"two{inner}lines\"")
+                        }
+                        None => "one line".to_string(),
+                    };
+                    write!(text, "2026-01-{:02},mttr,{value},{note}{end}", i + 1).unwrap();
+                    line += 1;
+                }
+                (text, bad_line)
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn errors_name_the_line_a_row_starts_on_whatever_the_line_endings(
+            (text, line) in file_with_a_bad_row()
+        ) {
+            let catalog = load_builtin().unwrap();
+            let mut collector = Collector::new(&catalog);
+            let err = collector.read_csv(text.as_bytes(), "m.csv").unwrap_err();
+            prop_assert!(
+                matches!(err, MeasurementError::BadValue { line: l, .. } if l == line),
+                "{err} (expected line {line}) in {text:?}"
+            );
+        }
+
+        #[test]
+        fn arbitrary_bytes_read_or_fail_with_one_line(bytes in vec(any::<u8>(), 0..600)) {
+            read_and_render(&[&bytes]);
+        }
+
+        #[test]
+        fn arbitrary_csv_shaped_text_reads_or_fails_with_one_line(
+            first in csv_text(),
+            second in proptest::option::of(csv_text()),
+        ) {
+            match &second {
+                Some(second) => read_and_render(&[first.as_bytes(), second.as_bytes()]),
+                None => read_and_render(&[first.as_bytes()]),
             }
         }
     }

@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod config;
+mod lines;
 pub mod measurements;
 pub mod problem;
 pub mod schema;
