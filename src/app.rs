@@ -11,6 +11,7 @@ use crate::core::scorecard::{GatePolicy, Scorecard};
 use crate::input::measurements::Source;
 use crate::input::{catalog, measurements};
 use crate::output::{Destination, Outputs};
+use crate::progress::Progress;
 use crate::render::{self, Style, github, markdown};
 
 /// Exit code when the gate fails.
@@ -25,7 +26,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let config = CheckConfig::from_args(&args, Environment::detect())?;
             check(&config)
         }
-        Command::Report(args) => report(&ReportConfig::from_args(&args)?),
+        Command::Report(args) => report(&ReportConfig::from_args(&args, &Environment::detect())?),
     }
 }
 
@@ -35,8 +36,9 @@ fn scorecard(
     sources: &[Source],
     as_of: Option<When>,
     policy: GatePolicy,
+    progress: bool,
 ) -> anyhow::Result<Scorecard> {
-    let data = measurements::read(catalog, sources, as_of)?;
+    let data = measurements::read(catalog, sources, as_of, &Progress::new(progress))?;
     let card = evaluate(catalog, &data, as_of, policy);
     if card.results.is_empty() {
         let as_of = as_of.map(|d| d.to_string()).unwrap_or_default();
@@ -53,7 +55,7 @@ fn report(config: &ReportConfig) -> anyhow::Result<ExitCode> {
         .map(|name| catalog.resolve(name).map(|i| catalog.metrics()[i].id.clone()))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| anyhow::anyhow!("`--chart`: {e}"))?;
-    let card = scorecard(&catalog, &config.sources, config.as_of, config.policy)?;
+    let card = scorecard(&catalog, &config.sources, config.as_of, config.policy, config.progress)?;
     let mut outputs = Outputs::new();
     outputs.add(config.output.clone(), render::report::render(&card, &charts));
     outputs.write()?;
@@ -62,7 +64,7 @@ fn report(config: &ReportConfig) -> anyhow::Result<ExitCode> {
 
 fn check(config: &CheckConfig) -> anyhow::Result<ExitCode> {
     let catalog = catalog::load_builtin()?;
-    let card = scorecard(&catalog, &config.sources, config.as_of, config.policy)?;
+    let card = scorecard(&catalog, &config.sources, config.as_of, config.policy, config.progress)?;
     let mut outputs = Outputs::new();
     let card = &card;
     outputs.add_writer(config.output.clone(), |out| {

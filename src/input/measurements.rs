@@ -14,6 +14,7 @@ use crate::core::text::printable;
 use crate::core::trim;
 use crate::core::unit::QuantityError;
 use crate::input::lines::Lines;
+use crate::progress::Progress;
 
 /// Where measurements come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -226,16 +227,20 @@ pub struct Collector<'c> {
 }
 
 /// Reads every source and merges their rows; rows dated after `as_of` are checked but not kept.
+/// `progress` shows how far reading has got, when the run allows it.
 pub fn read(
     catalog: &Catalog,
     sources: &[Source],
     as_of: Option<When>,
+    progress: &Progress,
 ) -> Result<Dataset, MeasurementError> {
     let mut collector = Collector::new(catalog).as_of(as_of);
     for source in sources {
         let file = source.display_name();
         match source {
-            Source::Stdin => collector.read_csv(io::stdin().lock(), &file)?,
+            Source::Stdin => {
+                collector.read_csv(progress.wrap(io::stdin().lock(), &file, None), &file)?;
+            }
             Source::File(path) => {
                 let reader = File::open(path).map_err(|cause| {
                     if cause.kind() == io::ErrorKind::NotFound {
@@ -244,7 +249,8 @@ pub fn read(
                         MeasurementError::Open { file: file.clone(), cause }
                     }
                 })?;
-                collector.read_csv(reader, &file)?;
+                let len = reader.metadata().ok().map(|m| m.len());
+                collector.read_csv(progress.wrap(reader, &file, len), &file)?;
             }
         }
     }
