@@ -536,10 +536,12 @@ impl<'c> Collector<'c> {
         series.first.get_or_insert(here);
         match at {
             Some(dated) => {
-                let (Ok(index), Some(packed)) = (u32::try_from(index), here.pack()) else {
+                let too_many = |what| {
                     let file = self.files[here.file as usize].clone();
-                    return Err(MeasurementError::TooMany { what: "rows", file });
+                    MeasurementError::TooMany { what, file }
                 };
+                let index = u32::try_from(index).map_err(|_| too_many("scopes"))?;
+                let packed = here.pack().ok_or_else(|| too_many("lines"))?;
                 if series.latest.is_some_and(|latest| latest >= dated.id) {
                     self.unordered = true;
                 }
@@ -863,6 +865,18 @@ mod tests {
         }
         let file = Source::from_arg("in\u{1b}[2J\n.csv").display_name();
         assert_eq!(file, "in\\u{1b}[2J\\n.csv");
+    }
+
+    #[test]
+    fn locations_pack_in_order_and_refuse_what_does_not_fit() {
+        let at = |file, line| Location { file, line };
+        let packed: Vec<u64> = [at(0, 1), at(0, 2), at(1, 1), at(7, (1 << LINE_BITS) - 1)]
+            .map(|l| l.pack().unwrap())
+            .into();
+        assert!(packed.is_sorted());
+        assert!(packed.iter().all(|&p| Location::unpack(p).pack() == Some(p)));
+        assert_eq!(at(0, 1 << LINE_BITS).pack(), None);
+        assert_eq!(at(1 << (64 - LINE_BITS), 1).pack(), None);
     }
 
     #[test]
