@@ -20,6 +20,7 @@ use crate::input::measurements::Source;
 use crate::input::schema::{self, SchemaKind};
 use crate::input::{config, measurements, template};
 use crate::output::{Destination, Outputs};
+use crate::progress::Progress;
 use crate::render::{self, Style, github, markdown};
 
 /// Exit code when the gate fails.
@@ -67,8 +68,9 @@ fn scorecard(
     as_of: Option<When>,
     policy: GatePolicy,
     today: Date,
+    progress: bool,
 ) -> anyhow::Result<Scorecard> {
-    let data = measurements::read(&setup.catalog, sources, as_of)?;
+    let data = measurements::read(&setup.catalog, sources, as_of, &Progress::new(progress))?;
     let catalog_for = |scope: Option<&str>| setup.catalog_for_scope(scope);
     let mut card = evaluate_scoped(&setup.catalog, &catalog_for, &data, as_of, policy);
     if card.results.is_empty() {
@@ -87,7 +89,14 @@ fn report(config: &ReportConfig, setup: &Setup) -> anyhow::Result<ExitCode> {
         .map(|name| catalog.resolve(name).map(|i| catalog.metrics()[i].id.clone()))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| anyhow::anyhow!("`--chart`: {e}"))?;
-    let card = scorecard(setup, &config.sources, config.as_of, config.policy, config.today)?;
+    let card = scorecard(
+        setup,
+        &config.sources,
+        config.as_of,
+        config.policy,
+        config.today,
+        config.progress,
+    )?;
     let mut outputs = Outputs::new();
     outputs.add(config.output.clone(), render::report::render(&card, &charts));
     outputs.write()?;
@@ -95,7 +104,14 @@ fn report(config: &ReportConfig, setup: &Setup) -> anyhow::Result<ExitCode> {
 }
 
 fn check(config: &CheckConfig, setup: &Setup) -> anyhow::Result<ExitCode> {
-    let card = scorecard(setup, &config.sources, config.as_of, config.policy, config.today)?;
+    let card = scorecard(
+        setup,
+        &config.sources,
+        config.as_of,
+        config.policy,
+        config.today,
+        config.progress,
+    )?;
     let mut outputs = Outputs::new();
     let card = &card;
     outputs.add_writer(config.output.clone(), |out| {

@@ -296,12 +296,18 @@ pub struct CheckConfig {
     pub warn_exit_code: Option<u8>,
     /// The day waivers are judged on.
     pub today: Date,
+    /// Whether reading may show a progress indicator (see [`Environment::shows_progress`]).
+    pub progress: bool,
 }
 
 /// The facts about the environment that flags depend on, gathered in one place so tests can set them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[allow(clippy::struct_excessive_bools)] // independent facts, not states of one thing
 pub struct Environment {
     pub stdout_is_terminal: bool,
+    pub stderr_is_terminal: bool,
+    /// `CI` is set, as every CI service sets it (to anything but `false` or `0`).
+    pub ci: bool,
     /// `NO_COLOR` is set to a non-empty value.
     pub no_color: bool,
     /// The job summary file GitHub Actions names in `GITHUB_STEP_SUMMARY`.
@@ -318,11 +324,21 @@ impl Environment {
         let path = |name| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
         Environment {
             stdout_is_terminal: std::io::stdout().is_terminal(),
+            stderr_is_terminal: std::io::stderr().is_terminal(),
+            ci: std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0"),
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
             github_step_summary: path("GITHUB_STEP_SUMMARY"),
             github_output: path("GITHUB_OUTPUT"),
             today: jiff::ZonedDateTime::now().date(),
         }
+    }
+}
+
+impl Environment {
+    /// A progress indicator goes to standard error when it is a terminal, and never in CI, whose
+    /// logs would keep every redraw.
+    pub fn shows_progress(&self) -> bool {
+        self.stderr_is_terminal && !self.ci
     }
 }
 
@@ -379,6 +395,8 @@ pub struct ReportConfig {
     pub output: Destination,
     /// The day waivers are judged on.
     pub today: Date,
+    /// Whether reading may show a progress indicator (see [`Environment::shows_progress`]).
+    pub progress: bool,
 }
 
 impl ReportConfig {
@@ -391,6 +409,7 @@ impl ReportConfig {
             policy: args.gate.policy(),
             charts: args.chart.clone(),
             output: args.output.as_deref().map_or(Destination::Stdout, Destination::from_arg),
+            progress: env.shows_progress(),
         })
     }
 }
@@ -398,6 +417,7 @@ impl ReportConfig {
 impl CheckConfig {
     /// Validates `kpi check`'s arguments.
     pub fn from_args(args: &CheckArgs, env: Environment) -> Result<CheckConfig, UsageError> {
+        let progress = env.shows_progress();
         let sources = args.input.sources()?;
         let output = args.output.as_deref().map_or(Destination::Stdout, Destination::from_arg);
         let mut named = vec![(
@@ -444,6 +464,7 @@ impl CheckConfig {
             step_outputs: env.github_output,
             warn_exit_code: args.warn_exit_code,
             today,
+            progress,
         })
     }
 }
@@ -470,12 +491,15 @@ mod tests {
     const DAY: Date = jiff::civil::date(2025, 6, 1);
     const TTY: Environment = Environment {
         stdout_is_terminal: true,
+        stderr_is_terminal: true,
+        ci: false,
         no_color: false,
         github_step_summary: None,
         github_output: None,
         today: DAY,
     };
-    const PIPE: Environment = Environment { stdout_is_terminal: false, ..TTY };
+    const PIPE: Environment =
+        Environment { stdout_is_terminal: false, stderr_is_terminal: false, ..TTY };
 
     #[test]
     fn colour_is_automatic_on_a_terminal_only() {
@@ -602,5 +626,22 @@ mod tests {
     fn the_command_line_is_consistent() {
         use clap::CommandFactory;
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn progress_shows_on_a_terminal_and_never_in_ci() {
+        assert!(config(&["kpi", "check", "a.csv"], TTY).unwrap().progress);
+        let only_stdout = Environment { stderr_is_terminal: false, ..TTY };
+        assert!(!config(&["kpi", "check", "a.csv"], only_stdout).unwrap().progress);
+        let ci = Environment { ci: true, ..TTY };
+        assert!(!config(&["kpi", "check", "a.csv"], ci.clone()).unwrap().progress);
+        let Command::Report(report) =
+            Cli::try_parse_from(["kpi", "report", "a.csv"]).unwrap().command
+        else {
+            panic!("not `kpi report`")
+        };
+        assert!(ReportConfig::from_args(&report, &TTY).unwrap().progress);
+        assert!(!ReportConfig::from_args(&report, &ci).unwrap().progress);
+        assert!(!ReportConfig::from_args(&report, &PIPE).unwrap().progress);
     }
 }

@@ -2,13 +2,14 @@
 //!
 //! Data flows one way: `cli` -> `app` -> `input` (catalog YAML, measurements CSV) -> `core`
 //! (evaluation, scorecard) -> `render` (one module per output format) -> `output` (standard output
-//! and files).
+//! and files). `progress` shows, on a terminal, how far reading a large input has got.
 
 pub mod app;
 pub mod cli;
 pub mod core;
 pub mod input;
 pub mod output;
+pub mod progress;
 pub mod render;
 
 pub use app::run;

@@ -14,6 +14,7 @@ use crate::core::text::printable;
 use crate::core::trim;
 use crate::core::unit::QuantityError;
 use crate::input::lines::Lines;
+use crate::progress::Progress;
 
 /// Where measurements come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -226,16 +227,20 @@ pub struct Collector<'c> {
 }
 
 /// Reads every source and merges their rows; rows dated after `as_of` are checked but not kept.
+/// `progress` shows how far reading has got, when the run allows it.
 pub fn read(
     catalog: &Catalog,
     sources: &[Source],
     as_of: Option<When>,
+    progress: &Progress,
 ) -> Result<Dataset, MeasurementError> {
     let mut collector = Collector::new(catalog).as_of(as_of);
     for source in sources {
         let file = source.display_name();
         match source {
-            Source::Stdin => collector.read_csv(io::stdin().lock(), &file)?,
+            Source::Stdin => {
+                collector.read_csv(progress.wrap(io::stdin().lock(), &file, None), &file)?;
+            }
             Source::File(path) => {
                 let reader = File::open(path).map_err(|cause| {
                     if cause.kind() == io::ErrorKind::NotFound {
@@ -244,7 +249,8 @@ pub fn read(
                         MeasurementError::Open { file: file.clone(), cause }
                     }
                 })?;
-                collector.read_csv(reader, &file)?;
+                let len = reader.metadata().ok().map(|m| m.len());
+                collector.read_csv(progress.wrap(reader, &file, len), &file)?;
             }
         }
     }
@@ -530,10 +536,12 @@ impl<'c> Collector<'c> {
         series.first.get_or_insert(here);
         match at {
             Some(dated) => {
-                let (Ok(index), Some(packed)) = (u32::try_from(index), here.pack()) else {
+                let too_many = |what| {
                     let file = self.files[here.file as usize].clone();
-                    return Err(MeasurementError::TooMany { what: "rows", file });
+                    MeasurementError::TooMany { what, file }
                 };
+                let index = u32::try_from(index).map_err(|_| too_many("scopes"))?;
+                let packed = here.pack().ok_or_else(|| too_many("lines"))?;
                 if series.latest.is_some_and(|latest| latest >= dated.id) {
                     self.unordered = true;
                 }
@@ -857,6 +865,18 @@ mod tests {
         }
         let file = Source::from_arg("in\u{1b}[2J\n.csv").display_name();
         assert_eq!(file, "in\\u{1b}[2J\\n.csv");
+    }
+
+    #[test]
+    fn locations_pack_in_order_and_refuse_what_does_not_fit() {
+        let at = |file, line| Location { file, line };
+        let packed: Vec<u64> = [at(0, 1), at(0, 2), at(1, 1), at(7, (1 << LINE_BITS) - 1)]
+            .map(|l| l.pack().unwrap())
+            .into();
+        assert!(packed.is_sorted());
+        assert!(packed.iter().all(|&p| Location::unpack(p).pack() == Some(p)));
+        assert_eq!(at(0, 1 << LINE_BITS).pack(), None);
+        assert_eq!(at(1 << (64 - LINE_BITS), 1).pack(), None);
     }
 
     #[test]
