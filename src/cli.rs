@@ -294,8 +294,8 @@ pub struct CheckConfig {
     pub step_outputs: Option<PathBuf>,
     /// The exit code for a gate that passes with warnings; without one, such a run exits 0.
     pub warn_exit_code: Option<u8>,
-    /// The day waivers are judged on.
-    pub today: Date,
+    /// The day waivers are judged on; `None`: today, read from the clock when a waiver needs it.
+    pub today: Option<Date>,
     /// Whether reading may show a progress indicator (see [`Environment::shows_progress`]).
     pub progress: bool,
 }
@@ -314,8 +314,9 @@ pub struct Environment {
     pub github_step_summary: Option<PathBuf>,
     /// The step outputs file GitHub Actions names in `GITHUB_OUTPUT`.
     pub github_output: Option<PathBuf>,
-    /// Today's date in the local time zone.
-    pub today: Date,
+    /// Today's date, when it is known up front (tests); `None` reads the local clock only when a
+    /// waiver needs it, since that means loading the time zone database.
+    pub today: Option<Date>,
 }
 
 impl Environment {
@@ -329,7 +330,7 @@ impl Environment {
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
             github_step_summary: path("GITHUB_STEP_SUMMARY"),
             github_output: path("GITHUB_OUTPUT"),
-            today: jiff::ZonedDateTime::now().date(),
+            today: None,
         }
     }
 }
@@ -375,9 +376,10 @@ impl GateArgs {
     }
 
     /// The day waivers are judged on: `--today` (or `KPI_TODAY`), else the environment's today.
-    fn today(&self, env: &Environment) -> Result<Date, UsageError> {
+    fn today(&self, env: &Environment) -> Result<Option<Date>, UsageError> {
         match &self.today {
             Some(text) => crate::input::config::parse_date(text)
+                .map(Some)
                 .ok_or_else(|| UsageError::BadToday(text.clone())),
             None => Ok(env.today),
         }
@@ -393,8 +395,8 @@ pub struct ReportConfig {
     /// Metric names to chart, as written; the catalog resolves them.
     pub charts: Vec<String>,
     pub output: Destination,
-    /// The day waivers are judged on.
-    pub today: Date,
+    /// The day waivers are judged on; `None`: today, read from the clock when a waiver needs it.
+    pub today: Option<Date>,
     /// Whether reading may show a progress indicator (see [`Environment::shows_progress`]).
     pub progress: bool,
 }
@@ -496,7 +498,7 @@ mod tests {
         no_color: false,
         github_step_summary: None,
         github_output: None,
-        today: DAY,
+        today: Some(DAY),
     };
     const PIPE: Environment =
         Environment { stdout_is_terminal: false, stderr_is_terminal: false, ..TTY };
@@ -613,9 +615,9 @@ mod tests {
 
     #[test]
     fn today_comes_from_the_environment_unless_given() {
-        assert_eq!(config(&["kpi", "check", "a.csv"], PIPE).unwrap().today, DAY);
+        assert_eq!(config(&["kpi", "check", "a.csv"], PIPE).unwrap().today, Some(DAY));
         let given = config(&["kpi", "check", "--today", "2030-01-31", "a.csv"], PIPE).unwrap();
-        assert_eq!(given.today, jiff::civil::date(2030, 1, 31));
+        assert_eq!(given.today, Some(jiff::civil::date(2030, 1, 31)));
         assert_eq!(
             config(&["kpi", "check", "--today", "31/01/2030", "a.csv"], PIPE),
             Err(UsageError::BadToday("31/01/2030".into()))

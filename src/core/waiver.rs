@@ -59,6 +59,9 @@ pub fn resolve(catalog: &Catalog, waivers: Vec<Waiver>) -> Result<Vec<Waiver>, V
 /// becomes `waived`; any matched result carries its waiver, marked expired after its date. The
 /// counts and the gate are decided again.
 pub fn apply(card: &mut Scorecard, waivers: &[Waiver], today: Date) {
+    if waivers.is_empty() {
+        return;
+    }
     for result in &mut card.results {
         let scope = result.scope.as_deref();
         let for_metric = |w: &&Waiver| w.metric == result.id;
@@ -81,14 +84,19 @@ pub fn apply(card: &mut Scorecard, waivers: &[Waiver], today: Date) {
             graded,
         });
     }
+    // Results come scope by scope, in the order of `card.scopes`: count each run in one pass.
     let mut total = Summary::default();
+    let mut rest = card.results.as_slice();
     for scope in &mut card.scopes {
+        let len = rest.iter().take_while(|r| r.scope == scope.name).count();
+        let (results, tail) = rest.split_at(len);
         let mut summary = Summary::default();
-        for result in card.results.iter().filter(|r| r.scope == scope.name) {
+        for result in results {
             summary.count(result.status);
         }
         scope.summary = summary;
         total.add(summary);
+        rest = tail;
     }
     card.summary = total;
     let policy = GatePolicy { fail_on: card.gate.fail_on, require_all: card.gate.require_all };
