@@ -50,6 +50,23 @@ fn deeply_nested_documents_are_refused() {
     assert!(err.contains("[too-deep]"), "{err}");
 }
 
+#[test]
+fn the_deepest_nesting_a_short_document_can_hold_is_read_without_exhausting_the_stack() {
+    // Short documents skip the depth check; the deepest one under its size bound still reads in a
+    // test thread's small stack and is refused for what it holds.
+    let mut block = String::new();
+    let mut depth = 0;
+    while block.len() + depth + 2 < 16 * 1024 {
+        block.push_str(&" ".repeat(depth));
+        block.push_str("-\n");
+        depth += 1;
+    }
+    assert!(depth > 170, "{depth}");
+    let err = load_config(&block).unwrap_err();
+    assert!(err.contains("[wrong-type]"), "{err}");
+    assert!(catalog::load(&block, "c.yaml").is_err());
+}
+
 /// YAML-shaped text: keys the readers know, odd scalars, anchors, aliases, flow and block mixes.
 fn yamlish() -> impl Strategy<Value = String> {
     let token = prop_oneof![
