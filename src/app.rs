@@ -6,17 +6,15 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 use clap::CommandFactory;
-use jiff::civil::Date;
 
 use crate::cli::{
-    CatalogCommand, CheckConfig, Cli, Command, Environment, FileArgs, ReportConfig, SchemaArg,
+    CatalogCommand, CheckConfig, Cli, Command, Environment, FileArgs, Grading, ReportConfig,
+    SchemaArg,
 };
 use crate::core::config::Setup;
 use crate::core::evaluate::evaluate_scoped;
-use crate::core::history::When;
-use crate::core::scorecard::{GatePolicy, Scorecard};
+use crate::core::scorecard::Scorecard;
 use crate::core::waiver;
-use crate::input::measurements::Source;
 use crate::input::schema::{self, SchemaKind};
 use crate::input::{config, measurements, template};
 use crate::output::{Destination, Outputs};
@@ -62,14 +60,9 @@ fn setup(files: &FileArgs) -> anyhow::Result<Setup> {
 
 /// Reads the measurements, grades each scope against its catalog and applies the waivers: the
 /// shared first half of `check` and `report`.
-fn scorecard(
-    setup: &Setup,
-    sources: &[Source],
-    as_of: Option<When>,
-    policy: GatePolicy,
-    today: Option<Date>,
-    progress: bool,
-) -> anyhow::Result<Scorecard> {
+fn scorecard(setup: &Setup, grading: &Grading) -> anyhow::Result<Scorecard> {
+    let Grading { sources, as_of, policy, today, progress } = grading;
+    let (as_of, policy, today, progress) = (*as_of, *policy, *today, *progress);
     let data = measurements::read(&setup.catalog, sources, as_of, &Progress::new(progress))?;
     let catalog_for = |scope: Option<&str>| setup.catalog_for_scope(scope);
     let mut card = evaluate_scoped(&setup.catalog, &catalog_for, &data, as_of, policy);
@@ -93,14 +86,7 @@ fn report(config: &ReportConfig, setup: &Setup) -> anyhow::Result<ExitCode> {
         .map(|name| catalog.resolve(name).map(|i| catalog.metrics()[i].id.clone()))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| anyhow::anyhow!("`--chart`: {e}"))?;
-    let card = scorecard(
-        setup,
-        &config.sources,
-        config.as_of,
-        config.policy,
-        config.today,
-        config.progress,
-    )?;
+    let card = scorecard(setup, &config.grading)?;
     let mut outputs = Outputs::new();
     outputs.add(config.output.clone(), render::report::render(&card, &charts));
     outputs.write()?;
@@ -108,14 +94,7 @@ fn report(config: &ReportConfig, setup: &Setup) -> anyhow::Result<ExitCode> {
 }
 
 fn check(config: &CheckConfig, setup: &Setup) -> anyhow::Result<ExitCode> {
-    let card = scorecard(
-        setup,
-        &config.sources,
-        config.as_of,
-        config.policy,
-        config.today,
-        config.progress,
-    )?;
+    let card = scorecard(setup, &config.grading)?;
     let mut outputs = Outputs::new();
     let card = &card;
     outputs.add_writer(config.output.clone(), |out| {

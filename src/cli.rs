@@ -279,11 +279,9 @@ pub enum FailOnArg {
 /// `kpi check`'s arguments, validated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckConfig {
-    pub sources: Vec<Source>,
+    pub grading: Grading,
     pub format: Format,
     pub style: Style,
-    pub policy: GatePolicy,
-    pub as_of: Option<When>,
     /// Where the `--format` output goes.
     pub output: Destination,
     /// Further formats and the files they go to, in command-line order.
@@ -294,10 +292,34 @@ pub struct CheckConfig {
     pub step_outputs: Option<PathBuf>,
     /// The exit code for a gate that passes with warnings; without one, such a run exits 0.
     pub warn_exit_code: Option<u8>,
+}
+
+/// What `check` and `report` share, validated: what to read and how to grade it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grading {
+    pub sources: Vec<Source>,
+    pub as_of: Option<When>,
+    pub policy: GatePolicy,
     /// The day waivers are judged on; `None`: today, read from the clock when a waiver needs it.
     pub today: Option<Date>,
     /// Whether reading may show a progress indicator (see [`Environment::shows_progress`]).
     pub progress: bool,
+}
+
+impl Grading {
+    fn from_args(
+        input: &InputArgs,
+        gate: &GateArgs,
+        env: &Environment,
+    ) -> Result<Grading, UsageError> {
+        Ok(Grading {
+            sources: input.sources()?,
+            as_of: input.as_of,
+            policy: gate.policy(),
+            today: gate.today(env)?,
+            progress: env.shows_progress(),
+        })
+    }
 }
 
 /// The facts about the environment that flags depend on, gathered in one place so tests can set them.
@@ -389,29 +411,19 @@ impl GateArgs {
 /// `kpi report`'s arguments, validated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportConfig {
-    pub sources: Vec<Source>,
-    pub as_of: Option<When>,
-    pub policy: GatePolicy,
+    pub grading: Grading,
     /// Metric names to chart, as written; the catalog resolves them.
     pub charts: Vec<String>,
     pub output: Destination,
-    /// The day waivers are judged on; `None`: today, read from the clock when a waiver needs it.
-    pub today: Option<Date>,
-    /// Whether reading may show a progress indicator (see [`Environment::shows_progress`]).
-    pub progress: bool,
 }
 
 impl ReportConfig {
     /// Validates `kpi report`'s arguments.
     pub fn from_args(args: &ReportArgs, env: &Environment) -> Result<ReportConfig, UsageError> {
         Ok(ReportConfig {
-            today: args.gate.today(env)?,
-            sources: args.input.sources()?,
-            as_of: args.input.as_of,
-            policy: args.gate.policy(),
+            grading: Grading::from_args(&args.input, &args.gate, env)?,
             charts: args.chart.clone(),
             output: args.output.as_deref().map_or(Destination::Stdout, Destination::from_arg),
-            progress: env.shows_progress(),
         })
     }
 }
@@ -419,8 +431,7 @@ impl ReportConfig {
 impl CheckConfig {
     /// Validates `kpi check`'s arguments.
     pub fn from_args(args: &CheckArgs, env: Environment) -> Result<CheckConfig, UsageError> {
-        let progress = env.shows_progress();
-        let sources = args.input.sources()?;
+        let grading = Grading::from_args(&args.input, &args.gate, &env)?;
         let output = args.output.as_deref().map_or(Destination::Stdout, Destination::from_arg);
         let mut named = vec![(
             output.clone(),
@@ -453,20 +464,15 @@ impl CheckConfig {
                 output == Destination::Stdout && env.stdout_is_terminal && !env.no_color
             }
         };
-        let today = args.gate.today(&env)?;
         Ok(CheckConfig {
-            sources,
+            grading,
             format: args.format.into(),
             style: Style { color },
-            policy: args.gate.policy(),
-            as_of: args.input.as_of,
             output,
             exports,
             step_summary: env.github_step_summary.filter(|_| !args.no_step_summary),
             step_outputs: env.github_output,
             warn_exit_code: args.warn_exit_code,
-            today,
-            progress,
         })
     }
 }
@@ -520,14 +526,17 @@ mod tests {
     #[test]
     fn dash_is_stdin_and_only_once() {
         let c = config(&["kpi", "check", "-", "a.csv"], PIPE).unwrap();
-        assert_eq!(c.sources[0], Source::Stdin);
+        assert_eq!(c.grading.sources[0], Source::Stdin);
         assert_eq!(config(&["kpi", "check", "-", "-"], PIPE), Err(UsageError::StdinTwice(2)));
     }
 
     #[test]
     fn gate_flags_become_the_policy() {
         let c = config(&["kpi", "check", "--fail-on", "warn", "--require-all", "a.csv"], PIPE);
-        assert_eq!(c.unwrap().policy, GatePolicy { fail_on: FailOn::Warn, require_all: true });
+        assert_eq!(
+            c.unwrap().grading.policy,
+            GatePolicy { fail_on: FailOn::Warn, require_all: true }
+        );
     }
 
     #[test]
@@ -615,9 +624,9 @@ mod tests {
 
     #[test]
     fn today_comes_from_the_environment_unless_given() {
-        assert_eq!(config(&["kpi", "check", "a.csv"], PIPE).unwrap().today, Some(DAY));
+        assert_eq!(config(&["kpi", "check", "a.csv"], PIPE).unwrap().grading.today, Some(DAY));
         let given = config(&["kpi", "check", "--today", "2030-01-31", "a.csv"], PIPE).unwrap();
-        assert_eq!(given.today, Some(jiff::civil::date(2030, 1, 31)));
+        assert_eq!(given.grading.today, Some(jiff::civil::date(2030, 1, 31)));
         assert_eq!(
             config(&["kpi", "check", "--today", "31/01/2030", "a.csv"], PIPE),
             Err(UsageError::BadToday("31/01/2030".into()))
@@ -632,18 +641,18 @@ mod tests {
 
     #[test]
     fn progress_shows_on_a_terminal_and_never_in_ci() {
-        assert!(config(&["kpi", "check", "a.csv"], TTY).unwrap().progress);
+        assert!(config(&["kpi", "check", "a.csv"], TTY).unwrap().grading.progress);
         let only_stdout = Environment { stderr_is_terminal: false, ..TTY };
-        assert!(!config(&["kpi", "check", "a.csv"], only_stdout).unwrap().progress);
+        assert!(!config(&["kpi", "check", "a.csv"], only_stdout).unwrap().grading.progress);
         let ci = Environment { ci: true, ..TTY };
-        assert!(!config(&["kpi", "check", "a.csv"], ci.clone()).unwrap().progress);
+        assert!(!config(&["kpi", "check", "a.csv"], ci.clone()).unwrap().grading.progress);
         let Command::Report(report) =
             Cli::try_parse_from(["kpi", "report", "a.csv"]).unwrap().command
         else {
             panic!("not `kpi report`")
         };
-        assert!(ReportConfig::from_args(&report, &TTY).unwrap().progress);
-        assert!(!ReportConfig::from_args(&report, &ci).unwrap().progress);
-        assert!(!ReportConfig::from_args(&report, &PIPE).unwrap().progress);
+        assert!(ReportConfig::from_args(&report, &TTY).unwrap().grading.progress);
+        assert!(!ReportConfig::from_args(&report, &ci).unwrap().grading.progress);
+        assert!(!ReportConfig::from_args(&report, &PIPE).unwrap().grading.progress);
     }
 }
