@@ -193,7 +193,7 @@ pub(crate) fn report(errors: Vec<ChangeError>, spots: &[Spots], problems: &mut P
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::schema::{SchemaKind, properties};
+    use crate::input::schema::{SchemaKind, properties, sorted};
 
     const ONE: &str = "name: t\ntitle: T\nmetrics:\n  - id: a\n    name: A\n    category: C\n    \
         description: d\n    target: t\n    unit: \"%\"\n    pass: \"< 1\"\n    warn: \"< 2\"\n    ideas: [x]\n";
@@ -267,11 +267,6 @@ mod tests {
     #[test]
     fn the_reader_knows_the_keys_the_schema_describes() {
         let schema = properties(SchemaKind::Catalog);
-        let sorted = |keys: &[&str]| {
-            let mut keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
-            keys.sort();
-            keys
-        };
         assert_eq!(schema["root"], sorted(CATALOG_KEYS));
         assert_eq!(schema["CatalogMetric"], sorted(METRIC_KEYS));
     }

@@ -284,7 +284,7 @@ mod tests {
     use super::*;
     use crate::core::threshold::Grade;
     use crate::input::catalog;
-    use crate::input::schema::{SchemaKind, properties};
+    use crate::input::schema::{SchemaKind, properties, sorted};
 
     fn setup(text: &str) -> Result<Setup, LoadError> {
         load(text, "kpi.yaml", Path::new(""), None)
@@ -482,11 +482,6 @@ mod tests {
     #[test]
     fn the_reader_knows_the_keys_the_schema_describes() {
         let schema = properties(SchemaKind::Config);
-        let sorted = |keys: &[&str]| {
-            let mut keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
-            keys.sort();
-            keys
-        };
         assert_eq!(schema["root"], sorted(CONFIG_KEYS));
         assert_eq!(schema["MetricSettings"], sorted(SETTINGS_KEYS));
         assert_eq!(schema["ScopeSettings"], sorted(SCOPE_KEYS));

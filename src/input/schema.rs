@@ -200,6 +200,14 @@ pub fn schema(kind: SchemaKind) -> serde_json::Value {
     schema.to_value()
 }
 
+/// Key names sorted, to compare with [`properties`].
+#[cfg(test)]
+pub(crate) fn sorted(keys: &[&str]) -> Vec<String> {
+    let mut keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
+    keys.sort();
+    keys
+}
+
 /// The property names of each object in a format's schema, by definition name (the root is
 /// `root`), for tests that keep the readers and the schema in step.
 #[cfg(test)]
