@@ -157,11 +157,31 @@ impl Unit {
         text: &str,
         unit_column: Option<&str>,
     ) -> Result<Option<f64>, QuantityError> {
+        self.parse_remembering(text, unit_column, &mut None)
+    }
+
+    /// As [`Unit::parse`], remembering in `last` how the suffix of a plain value (`160ms`, `1.6k`,
+    /// `0.5 %`) scales its number, so that a column of values written one way works its suffix out
+    /// once rather than on every row. The result is the one [`Unit::parse`] gives.
+    pub fn parse_remembering(
+        &self,
+        text: &str,
+        unit_column: Option<&str>,
+        last: &mut Option<Remembered>,
+    ) -> Result<Option<f64>, QuantityError> {
         let text = super::trim(text);
         if text.is_empty() {
             return Ok(None);
         }
         let column = unit_column.map(str::trim).filter(|u| !u.is_empty());
+        let plain = plain_parts(text);
+        let key = plain.and_then(|(_, suffix)| Remembered::key(suffix, column));
+        if let (Some((digits, _)), Some(key), Some(known)) = (plain, key, last.as_ref())
+            && known.key == key
+            && let Ok(number) = digits.parse::<f64>()
+        {
+            return checked(text, known.scale.apply(number));
+        }
         let value = if let Some(value) = self.parse_compound_duration(text) {
             if let Some(column) = column {
                 return Err(QuantityError::ConflictingUnits {
@@ -171,31 +191,40 @@ impl Unit {
             }
             value
         } else {
-            let (number, suffix) = split_number(text)?;
-            let in_value = (!suffix.is_empty()).then_some(suffix);
-            let factor = match (in_value, column) {
-                (Some(v), Some(c)) => {
-                    let from_value = self.factor(v)?;
-                    if (from_value - self.factor(c)?).abs() > f64::EPSILON * from_value.abs() {
-                        return Err(QuantityError::ConflictingUnits {
-                            in_value: v.to_string(),
-                            in_column: c.to_string(),
-                        });
-                    }
-                    from_value
-                }
-                (Some(u), None) | (None, Some(u)) => self.factor(u)?,
-                (None, None) => 1.0,
-            };
-            number * factor
+            let (number, rest) = split_number(text)?;
+            let scale = self.scale(rest, column)?;
+            if let Some(key) = key {
+                *last = Some(Remembered { key, scale });
+            }
+            scale.apply(number)
         };
-        if !value.is_finite() {
-            return Err(QuantityError::NotFinite { text: text.to_string() });
-        }
-        if value < 0.0 {
-            return Err(QuantityError::Negative { text: text.to_string() });
-        }
-        Ok(Some(value))
+        checked(text, value)
+    }
+
+    /// How the rest of a value after its number (`k ms`, `%`, empty) and the unit column scale the
+    /// number to this unit.
+    fn scale(&self, rest: &str, column: Option<&str>) -> Result<Scale, QuantityError> {
+        let (thousand, suffix) = match rest.strip_prefix(['k', 'K']) {
+            Some(after) if !after.starts_with(|c: char| c.is_alphabetic()) => (true, after),
+            _ => (false, rest),
+        };
+        let suffix = super::trim(suffix);
+        let in_value = (!suffix.is_empty()).then_some(suffix);
+        let factor = match (in_value, column) {
+            (Some(v), Some(c)) => {
+                let from_value = self.factor(v)?;
+                if (from_value - self.factor(c)?).abs() > f64::EPSILON * from_value.abs() {
+                    return Err(QuantityError::ConflictingUnits {
+                        in_value: v.to_string(),
+                        in_column: c.to_string(),
+                    });
+                }
+                from_value
+            }
+            (Some(u), None) | (None, Some(u)) => self.factor(u)?,
+            (None, None) => 1.0,
+        };
+        Ok(Scale { thousand, factor })
     }
 
     /// `1h30m`, `2h 15min`: two or more number-and-time-word pieces, for duration units only.
@@ -323,8 +352,65 @@ fn fold_suffix(suffix: &str) -> Cow<'_, str> {
     }
 }
 
-/// Splits `1.2k rps` into `(1200.0, "rps")`: a leading decimal number, an optional `k` multiplier, and
-/// the rest.
+/// How a value's suffix scales its number: a `k` multiplier, then the unit's factor.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Scale {
+    thousand: bool,
+    factor: f64,
+}
+
+impl Scale {
+    fn apply(self, number: f64) -> f64 {
+        (if self.thousand { number * 1000.0 } else { number }) * self.factor
+    }
+}
+
+/// What [`Unit::parse_remembering`] keeps between values: the last plain suffix and unit column
+/// read, and how they scale a number.
+#[derive(Debug, Clone, Copy)]
+pub struct Remembered {
+    key: (u64, u64),
+    scale: Scale,
+}
+
+impl Remembered {
+    /// The suffix and unit column as two numbers, when both are short enough to fit (as units are):
+    /// comparing them costs less than comparing text on every row.
+    fn key(suffix: &str, column: Option<&str>) -> Option<(u64, u64)> {
+        // Up to seven bytes and the length; no packed text has the length byte of `NONE`.
+        const NONE: u64 = u64::MAX;
+        let pack = |text: &str| {
+            (text.len() < 8).then(|| {
+                let bytes = text.bytes().enumerate();
+                bytes.fold((text.len() as u64) << 56, |key, (i, b)| key | u64::from(b) << (8 * i))
+            })
+        };
+        Some((pack(suffix)?, column.map_or(Some(NONE), pack)?))
+    }
+}
+
+/// A value that is digits and dots, then a suffix with neither (`160ms`, `1.6k`, `95 %`): no sign,
+/// exponent, decimal comma or second duration piece, so the suffix alone decides how the number
+/// scales.
+fn plain_parts(text: &str) -> Option<(&str, &str)> {
+    let end = text.bytes().position(|b| !(b.is_ascii_digit() || b == b'.')).unwrap_or(text.len());
+    let (digits, suffix) = text.split_at(end);
+    let plain = end > 0 && !suffix.bytes().any(|b| b.is_ascii_digit() || b == b'.');
+    plain.then_some((digits, suffix))
+}
+
+/// The value, refused when it is not finite or is negative.
+fn checked(text: &str, value: f64) -> Result<Option<f64>, QuantityError> {
+    if !value.is_finite() {
+        return Err(QuantityError::NotFinite { text: text.to_string() });
+    }
+    if value < 0.0 {
+        return Err(QuantityError::Negative { text: text.to_string() });
+    }
+    Ok(Some(value))
+}
+
+/// Splits `1.2k rps` into `(1.2, "k rps")`: a leading decimal number and the rest.
 fn split_number(text: &str) -> Result<(f64, &str), QuantityError> {
     let bytes = text.as_bytes();
     let mut end = 0;
@@ -351,20 +437,14 @@ fn split_number(text: &str) -> Result<(f64, &str), QuantityError> {
             }
         }
     }
-    let mut number: f64 =
+    let number: f64 =
         text[..end].parse().map_err(|_| QuantityError::NotANumber { text: text.to_string() })?;
-    let mut rest = &text[end..];
+    let rest = &text[end..];
     if rest.starts_with(',') && rest[1..].starts_with(|c: char| c.is_ascii_digit()) {
         let suggestion = text.replacen(',', ".", 1);
         return Err(QuantityError::DecimalComma { text: text.to_string(), suggestion });
     }
-    if let Some(after) = rest.strip_prefix(['k', 'K'])
-        && !after.starts_with(|c: char| c.is_alphabetic())
-    {
-        number *= 1000.0;
-        rest = after;
-    }
-    Ok((number, super::trim(rest)))
+    Ok((number, rest))
 }
 
 fn not_a_number_or_not_finite(text: &str) -> QuantityError {
@@ -519,5 +599,97 @@ mod tests {
         assert_eq!(unit("%").format_delta(15.0), "15 points");
         assert_eq!(unit("%").format_delta(1.0), "1 point");
         assert_eq!(unit("ms").format_delta(1.5), "1.5 ms");
+    }
+}
+
+#[cfg(test)]
+mod remembering_tests {
+    use proptest::prelude::*;
+    use proptest::sample::select;
+
+    use super::*;
+
+    /// Values as files write them: plain, with `k`, with spaces, compound, signed, exponents, commas,
+    /// words of every unit family, and broken ones.
+    fn value() -> impl Strategy<Value = String> {
+        let number = prop_oneof![
+            "[0-9]{1,4}",
+            "[0-9]{1,3}\\.[0-9]{1,3}",
+            select(vec![".5", "5.", "1.2.3", "1e3", "2E-2", "-2", "+3", "1,5", "nan"])
+                .prop_map(str::to_string),
+            Just("9".repeat(400)),
+        ];
+        let suffix = select(vec![
+            "",
+            "ms",
+            " ms",
+            "MS",
+            "s",
+            "sec",
+            "m",
+            "min",
+            "h",
+            "1h",
+            "h30m",
+            "%",
+            " %",
+            "percent",
+            "k",
+            "K",
+            "k rps",
+            "krps",
+            "rps",
+            "/s",
+            "/day",
+            " per week",
+            "/week",
+            "req/s",
+            "k/min",
+            "commits",
+            "rounds",
+            "/kloc",
+            "defects/KLOC",
+            "e",
+            "x",
+            "µs",
+            "kk",
+            "k%",
+            "  ",
+            ".5",
+        ]);
+        (number, suffix).prop_map(|(n, s)| format!("{n}{s}"))
+    }
+
+    fn column() -> impl Strategy<Value = Option<&'static str>> {
+        proptest::option::of(select(vec!["", "ms", "s", "%", "rps", "/day", "requests per minute"]))
+    }
+
+    proptest! {
+        /// A memo carried from value to value of a unit, whatever their suffixes and unit columns,
+        /// never changes a result.
+        #[test]
+        fn remembering_gives_what_parsing_alone_gives(
+            values in proptest::collection::vec((0..UNITS.len(), value(), column()), 1..40),
+        ) {
+            let mut memo = vec![None; UNITS.len()];
+            for (index, text, column) in &values {
+                let unit = &UNITS[*index];
+                let alone = unit.parse(text, *column);
+                let remembered = unit.parse_remembering(text, *column, &mut memo[*index]);
+                prop_assert_eq!(&remembered, &alone, "{} {:?} as {}", text, column, unit);
+            }
+        }
+    }
+
+    #[test]
+    fn a_remembered_suffix_is_reused_only_for_the_same_suffix_and_column() {
+        let ms = Unit::lookup("ms").unwrap();
+        let mut memo = None;
+        assert_eq!(ms.parse_remembering("2s", None, &mut memo), Ok(Some(2000.0)));
+        assert_eq!(ms.parse_remembering("3s", None, &mut memo), Ok(Some(3000.0)));
+        assert_eq!(ms.parse_remembering("3", None, &mut memo), Ok(Some(3.0)));
+        assert_eq!(ms.parse_remembering("3", Some("s"), &mut memo), Ok(Some(3000.0)));
+        assert_eq!(ms.parse_remembering("1h30m", None, &mut memo), Ok(Some(5_400_000.0)));
+        assert_eq!(ms.parse_remembering("4", Some("s"), &mut memo), Ok(Some(4000.0)));
     }
 }

@@ -12,7 +12,7 @@ use crate::core::evaluate::Window;
 use crate::core::history::{Dataset, DateError, Observation, ScopeData, When};
 use crate::core::text::printable;
 use crate::core::trim;
-use crate::core::unit::QuantityError;
+use crate::core::unit::{QuantityError, Remembered};
 use crate::input::lines::Lines;
 use crate::progress::Progress;
 
@@ -175,6 +175,41 @@ struct Seen {
     at: u64,
 }
 
+/// The dated rows read, in chunks: a file's worth grows to millions of rows, and chunks are filled
+/// once, where one growing vector would copy everything read so far each time it doubled.
+#[derive(Default)]
+struct SeenRows {
+    chunks: Vec<Vec<Seen>>,
+}
+
+/// Rows a chunk of [`SeenRows`] holds: a megabyte.
+const SEEN_CHUNK: usize = (1 << 20) / size_of::<Seen>();
+
+impl SeenRows {
+    fn push(&mut self, row: Seen) {
+        match self.chunks.last_mut() {
+            Some(chunk) if chunk.len() < chunk.capacity() => chunk.push(row),
+            _ => {
+                let mut chunk = Vec::with_capacity(SEEN_CHUNK);
+                chunk.push(row);
+                self.chunks.push(chunk);
+            }
+        }
+    }
+
+    /// Every row so far in (series, date, location) order, as one chunk.
+    fn sorted(&mut self) -> &[Seen] {
+        let mut all = if self.chunks.len() == 1 {
+            self.chunks.pop().unwrap_or_default()
+        } else {
+            self.chunks.drain(..).flatten().collect()
+        };
+        all.sort_unstable_by_key(|s| (s.series, s.date, s.at));
+        self.chunks.push(all);
+        &self.chunks[0]
+    }
+}
+
 /// One (scope, metric) series being read.
 #[derive(Default)]
 struct Series {
@@ -206,7 +241,7 @@ pub struct Collector<'c> {
     /// Per scope, per metric (`scope * metrics + metric`).
     series: Vec<Series>,
     /// Every dated row, for the duplicate check, which covers rows outside the windows too.
-    seen: Vec<Seen>,
+    seen: SeenRows,
     /// Some row since the last check came out of its series' date order, so `seen` needs sorting
     /// to find repeats: at the end of the file, or before any other error is reported.
     unordered: bool,
@@ -222,6 +257,9 @@ pub struct Collector<'c> {
     next_name: Vec<Option<(String, usize)>>,
     /// The slot of `next_name` for the row being read.
     after: usize,
+    /// Per metric, how the suffix of its last value scaled the number: a file writes each
+    /// metric's unit one way.
+    suffixes: Vec<Option<Remembered>>,
     any_value: bool,
     files: Vec<String>,
 }
@@ -266,13 +304,14 @@ impl<'c> Collector<'c> {
             scope_indexes: HashMap::new(),
             unscoped: None,
             series: Vec::new(),
-            seen: Vec::new(),
+            seen: SeenRows::default(),
             unordered: false,
             dates: Vec::new(),
             date_indexes: HashMap::new(),
             names: HashMap::new(),
             next_name: vec![None; catalog.metrics().len() + 1],
             after: catalog.metrics().len(),
+            suffixes: vec![None; catalog.metrics().len()],
             any_value: false,
             files: Vec::new(),
         }
@@ -550,11 +589,14 @@ impl<'c> Collector<'c> {
             }
             None => series.undated = true,
         }
-        let value = m.unit.parse(text, unit).map_err(|cause| MeasurementError::BadValue {
-            file: self.files[here.file as usize].clone(),
-            line: here.line,
-            metric: m.name.clone(),
-            cause,
+        let suffix = &mut self.suffixes[metric];
+        let value = m.unit.parse_remembering(text, unit, suffix).map_err(|cause| {
+            MeasurementError::BadValue {
+                file: self.files[here.file as usize].clone(),
+                line: here.line,
+                metric: m.name.clone(),
+                cause,
+            }
         })?;
         self.any_value |= value.is_some();
         let at = at.map(|d| d.at);
@@ -574,10 +616,9 @@ impl<'c> Collector<'c> {
         if !self.unordered {
             return None;
         }
-        self.seen.sort_unstable_by_key(|s| (s.series, s.date, s.at));
+        let seen = self.seen.sorted();
         let metrics = self.catalog.metrics().len();
-        let Some((first, second)) = self
-            .seen
+        let Some((first, second)) = seen
             .windows(2)
             .filter(|pair| (pair[0].series, pair[0].date) == (pair[1].series, pair[1].date))
             .map(|pair| (pair[0], pair[1]))
@@ -877,6 +918,21 @@ mod tests {
         assert!(packed.iter().all(|&p| Location::unpack(p).pack() == Some(p)));
         assert_eq!(at(0, 1 << LINE_BITS).pack(), None);
         assert_eq!(at(1 << (64 - LINE_BITS), 1).pack(), None);
+    }
+
+    #[test]
+    fn seen_rows_sort_across_chunks_and_keep_growing_after() {
+        let row = |n: usize| Seen { series: u32::try_from(n % 7).unwrap(), date: 0, at: n as u64 };
+        let mut seen = SeenRows::default();
+        let count = 2 * SEEN_CHUNK + 3;
+        (0..count).rev().map(row).for_each(|r| seen.push(r));
+        assert_eq!(seen.chunks.len(), 3);
+        let sorted = seen.sorted();
+        assert_eq!(sorted.len(), count);
+        assert!(sorted.is_sorted_by_key(|s| (s.series, s.date, s.at)));
+        seen.push(row(count));
+        assert_eq!(seen.chunks.iter().map(Vec::len).sum::<usize>(), count + 1);
+        assert_eq!(seen.sorted().len(), count + 1);
     }
 
     #[test]
