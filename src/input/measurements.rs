@@ -14,6 +14,7 @@ use crate::core::text::printable;
 use crate::core::trim;
 use crate::core::unit::{QuantityError, Remembered};
 use crate::input::lines::Lines;
+use crate::input::seen::{Location, SeenDates};
 use crate::progress::Progress;
 
 /// Where measurements come from.
@@ -122,43 +123,6 @@ struct Header {
     scope: Option<usize>,
 }
 
-impl Header {
-    /// In which order a row's values are added: a wide row adds its metrics in column order, so
-    /// that of two errors on one line the leftmost is reported, as a reader would find it.
-    fn column_of(&self, metric: usize) -> usize {
-        match &self.layout {
-            Layout::Long { .. } => 0,
-            Layout::Wide { columns } => {
-                columns.iter().position(|&(_, m)| m == metric).unwrap_or(usize::MAX)
-            }
-        }
-    }
-}
-
-/// Where a row came from: index into the collector's file names, and the line.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct Location {
-    file: u32,
-    line: u64,
-}
-
-/// How many bits of a packed location hold the line: a trillion lines per file, and sixteen
-/// million files.
-const LINE_BITS: u32 = 40;
-
-impl Location {
-    /// The location as one number that orders as the location does.
-    fn pack(self) -> Option<u64> {
-        (self.line < 1 << LINE_BITS && self.file < 1 << (64 - LINE_BITS))
-            .then(|| u64::from(self.file) << LINE_BITS | self.line)
-    }
-
-    fn unpack(packed: u64) -> Location {
-        let file = u32::try_from(packed >> LINE_BITS).unwrap_or(u32::MAX);
-        Location { file, line: packed & ((1 << LINE_BITS) - 1) }
-    }
-}
-
 /// A date read, and its index in the collector's table of distinct dates.
 #[derive(Clone, Copy)]
 struct Dated {
@@ -166,59 +130,13 @@ struct Dated {
     id: u32,
 }
 
-/// One dated row, as the duplicate check remembers it: sixteen bytes, with the series and the date
-/// as indexes and the location packed.
-#[derive(Clone, Copy)]
-struct Seen {
-    series: u32,
-    date: u32,
-    at: u64,
-}
-
-/// The dated rows read, in chunks: a file's worth grows to millions of rows, and chunks are filled
-/// once, where one growing vector would copy everything read so far each time it doubled.
-#[derive(Default)]
-struct SeenRows {
-    chunks: Vec<Vec<Seen>>,
-}
-
-/// Rows a chunk of [`SeenRows`] holds: a megabyte.
-const SEEN_CHUNK: usize = (1 << 20) / size_of::<Seen>();
-
-impl SeenRows {
-    fn push(&mut self, row: Seen) {
-        match self.chunks.last_mut() {
-            Some(chunk) if chunk.len() < chunk.capacity() => chunk.push(row),
-            _ => {
-                let mut chunk = Vec::with_capacity(SEEN_CHUNK);
-                chunk.push(row);
-                self.chunks.push(chunk);
-            }
-        }
-    }
-
-    /// Every row so far in (series, date, location) order, as one chunk.
-    fn sorted(&mut self) -> &[Seen] {
-        let mut all = if self.chunks.len() == 1 {
-            self.chunks.pop().unwrap_or_default()
-        } else {
-            self.chunks.drain(..).flatten().collect()
-        };
-        all.sort_unstable_by_key(|s| (s.series, s.date, s.at));
-        self.chunks.push(all);
-        &self.chunks[0]
-    }
-}
-
 /// One (scope, metric) series being read.
 #[derive(Default)]
 struct Series {
     /// The observations evaluation can use: a bounded window, not every row.
     window: Window,
-    /// The greatest date index among the series' rows. Date indexes grow with first appearance, so
-    /// while rows come in a consistent date order, forwards or back, each row's index is greater
-    /// and cannot repeat a date; only a row that breaks the order needs the full check.
-    latest: Option<u32>,
+    /// The dates of the series' rows and where each was, including rows outside the window.
+    seen: SeenDates,
     /// The first row of the series and whether it was undated: an undated row conflicts with any
     /// other row of its series.
     first: Option<Location>,
@@ -228,8 +146,8 @@ struct Series {
 /// Collects measurements from one or more CSV inputs into a dataset of series per scope and metric.
 ///
 /// Memory grows with the number of series and the distinct dates, not with the rows: each series
-/// keeps a bounded window of observations. Only the duplicate check, which has to name the first of
-/// two rows however far apart they are, keeps sixteen bytes per dated row.
+/// keeps a bounded window of observations, and the duplicate check keeps runs of evenly spaced
+/// rows (see [`SeenDates`]).
 pub struct Collector<'c> {
     catalog: &'c Catalog,
     /// Rows after this date are checked but not kept: no evaluation at this date shows them.
@@ -240,11 +158,6 @@ pub struct Collector<'c> {
     unscoped: Option<usize>,
     /// Per scope, per metric (`scope * metrics + metric`).
     series: Vec<Series>,
-    /// Every dated row, for the duplicate check, which covers rows outside the windows too.
-    seen: SeenRows,
-    /// Some row since the last check came out of its series' date order, so `seen` needs sorting
-    /// to find repeats: at the end of the file, or before any other error is reported.
-    unordered: bool,
     /// Distinct dates in order of first appearance, and the index of each.
     dates: Vec<When>,
     date_indexes: HashMap<When, u32>,
@@ -304,8 +217,6 @@ impl<'c> Collector<'c> {
             scope_indexes: HashMap::new(),
             unscoped: None,
             series: Vec::new(),
-            seen: SeenRows::default(),
-            unordered: false,
             dates: Vec::new(),
             date_indexes: HashMap::new(),
             names: HashMap::new(),
@@ -324,28 +235,10 @@ impl<'c> Collector<'c> {
         self
     }
 
-    /// Reads one CSV input; `file` names it in errors.
-    ///
-    /// A row repeating the scope, metric and date of an earlier row is reported even when another
-    /// error comes later in the input, as it would be by a reader that checks each row against every
-    /// row before it.
+    /// Reads one CSV input; `file` names it in errors. The first problem in the input is reported,
+    /// as a reader that checks each row against every row before it would find it.
     pub fn read_csv(&mut self, reader: impl Read, file: &str) -> Result<(), MeasurementError> {
         self.files.push(file.to_string());
-        let mut order = None;
-        let read = self.read_rows(reader, file, &mut order);
-        let column_of = |metric| order.as_ref().map_or(0, |h: &Header| h.column_of(metric));
-        match self.first_repeat(column_of) {
-            Some(repeat) => Err(repeat),
-            None => read,
-        }
-    }
-
-    fn read_rows(
-        &mut self,
-        reader: impl Read,
-        file: &str,
-        header_out: &mut Option<Header>,
-    ) -> Result<(), MeasurementError> {
         let file_index = u32::try_from(self.files.len() - 1).map_err(|_| {
             MeasurementError::TooMany { what: "input files", file: file.to_string() }
         })?;
@@ -358,7 +251,7 @@ impl<'c> Collector<'c> {
             Err(e) => return Err(csv_error(e, file, csv.get_mut())),
         };
         let header_line = line_of(header_record.position(), csv.get_mut()).max(1);
-        let header = header_out.insert(self.header(&header_record, header_line, file)?);
+        let header = self.header(&header_record, header_line, file)?;
 
         let mut record = csv::StringRecord::new();
         // The previous row's date and scope as written: consecutive rows usually share them.
@@ -555,8 +448,7 @@ impl<'c> Collector<'c> {
     }
 
     /// Adds one value to its series, refusing a second value for the same scope, metric and date.
-    /// An undated row conflicts with any other row of its series at once; two rows with the same
-    /// date are found by [`Collector::first_repeat`].
+    /// An undated row conflicts with any other row of its series.
     fn add(
         &mut self,
         scope: usize,
@@ -575,17 +467,9 @@ impl<'c> Collector<'c> {
         series.first.get_or_insert(here);
         match at {
             Some(dated) => {
-                let too_many = |what| {
-                    let file = self.files[here.file as usize].clone();
-                    MeasurementError::TooMany { what, file }
-                };
-                let index = u32::try_from(index).map_err(|_| too_many("scopes"))?;
-                let packed = here.pack().ok_or_else(|| too_many("lines"))?;
-                if series.latest.is_some_and(|latest| latest >= dated.id) {
-                    self.unordered = true;
+                if let Err(first) = series.seen.note(dated.id, here) {
+                    return Err(self.duplicate(scope, metric, Some(dated.at), here, first));
                 }
-                series.latest = series.latest.max(Some(dated.id));
-                self.seen.push(Seen { series: index, date: dated.id, at: packed });
             }
             None => series.undated = true,
         }
@@ -608,33 +492,6 @@ impl<'c> Collector<'c> {
             self.series[index].window.add(Observation { at, value });
         }
         Ok(())
-    }
-
-    /// The earliest row so far that repeats the scope, metric and date of an earlier row; of two on
-    /// one line, the one in the leftmost column.
-    fn first_repeat(&mut self, column_of: impl Fn(usize) -> usize) -> Option<MeasurementError> {
-        if !self.unordered {
-            return None;
-        }
-        let seen = self.seen.sorted();
-        let metrics = self.catalog.metrics().len();
-        let Some((first, second)) = seen
-            .windows(2)
-            .filter(|pair| (pair[0].series, pair[0].date) == (pair[1].series, pair[1].date))
-            .map(|pair| (pair[0], pair[1]))
-            .min_by_key(|(_, second)| (second.at, column_of(second.series as usize % metrics)))
-        else {
-            self.unordered = false;
-            return None;
-        };
-        let series = first.series as usize;
-        Some(self.duplicate(
-            series / metrics,
-            series % metrics,
-            Some(self.dates[first.date as usize]),
-            Location::unpack(second.at),
-            Location::unpack(first.at),
-        ))
     }
 
     /// The error for a row at `here` that repeats the row at `first`.
@@ -909,33 +766,6 @@ mod tests {
     }
 
     #[test]
-    fn locations_pack_in_order_and_refuse_what_does_not_fit() {
-        let at = |file, line| Location { file, line };
-        let packed: Vec<u64> = [at(0, 1), at(0, 2), at(1, 1), at(7, (1 << LINE_BITS) - 1)]
-            .map(|l| l.pack().unwrap())
-            .into();
-        assert!(packed.is_sorted());
-        assert!(packed.iter().all(|&p| Location::unpack(p).pack() == Some(p)));
-        assert_eq!(at(0, 1 << LINE_BITS).pack(), None);
-        assert_eq!(at(1 << (64 - LINE_BITS), 1).pack(), None);
-    }
-
-    #[test]
-    fn seen_rows_sort_across_chunks_and_keep_growing_after() {
-        let row = |n: usize| Seen { series: u32::try_from(n % 7).unwrap(), date: 0, at: n as u64 };
-        let mut seen = SeenRows::default();
-        let count = 2 * SEEN_CHUNK + 3;
-        (0..count).rev().map(row).for_each(|r| seen.push(r));
-        assert_eq!(seen.chunks.len(), 3);
-        let sorted = seen.sorted();
-        assert_eq!(sorted.len(), count);
-        assert!(sorted.is_sorted_by_key(|s| (s.series, s.date, s.at)));
-        seen.push(row(count));
-        assert_eq!(seen.chunks.iter().map(Vec::len).sum::<usize>(), count + 1);
-        assert_eq!(seen.sorted().len(), count + 1);
-    }
-
-    #[test]
     fn duplicates_across_files_name_both() {
         let catalog = load_builtin().unwrap();
         let mut c = Collector::new(&catalog);
@@ -987,15 +817,17 @@ mod model_tests {
         bad: bool,
     }
 
-    /// Rows with distinct (scope, metric, date) in a random order, many per series so that windows
-    /// fill; in some cases a row or two are repeated further down with another value.
+    /// Rows with distinct (scope, metric, date), many per series so that windows fill, in date
+    /// order with gaps or in a random order; in some cases a row or two are repeated further down
+    /// with another value.
     fn rows() -> impl Strategy<Value = Vec<Row>> {
         let keys: Vec<(u8, usize, usize)> = (0..DAYS)
             .flat_map(|d| (0..SCOPES.len()).flat_map(move |s| (0..4).map(move |m| (d, s, m))))
             .collect();
         let count = keys.len();
+        let some = prop::sample::subsequence(keys, 0..=count);
         (
-            prop::sample::subsequence(keys, 0..=count).prop_shuffle(),
+            prop_oneof![some.clone(), some.prop_shuffle()],
             vec(
                 (prop::bool::ANY, option::weighted(0.8, 0..500u16), prop::bool::weighted(0.005)),
                 count,

@@ -7,6 +7,7 @@ mod lines;
 pub mod measurements;
 pub mod problem;
 pub mod schema;
+mod seen;
 pub mod template;
 mod yaml;
 
