@@ -14,7 +14,7 @@ use crate::core::text::printable;
 use crate::core::trim;
 use crate::core::unit::{QuantityError, Remembered};
 use crate::input::lines::Lines;
-use crate::input::seen::{Location, SeenDates};
+use crate::input::seen::{Location, Order, OutOfOrder, SeenDates};
 use crate::progress::Progress;
 
 /// Where measurements come from.
@@ -123,6 +123,19 @@ struct Header {
     scope: Option<usize>,
 }
 
+impl Header {
+    /// In which order a row's values are added: a wide row adds its metrics in column order, so
+    /// that of two errors on one line the leftmost is reported, as a reader would find it.
+    fn column_of(&self, metric: usize) -> usize {
+        match &self.layout {
+            Layout::Long { .. } => 0,
+            Layout::Wide { columns } => {
+                columns.iter().position(|&(_, m)| m == metric).unwrap_or(usize::MAX)
+            }
+        }
+    }
+}
+
 /// A date read, and its index in the collector's table of distinct dates.
 #[derive(Clone, Copy)]
 struct Dated {
@@ -135,7 +148,8 @@ struct Dated {
 struct Series {
     /// The observations evaluation can use: a bounded window, not every row.
     window: Window,
-    /// The dates of the series' rows and where each was, including rows outside the window.
+    /// The dates of the series' rows in date order and where each was, including rows outside
+    /// the window.
     seen: SeenDates,
     /// The first row of the series and whether it was undated: an undated row conflicts with any
     /// other row of its series.
@@ -147,7 +161,7 @@ struct Series {
 ///
 /// Memory grows with the number of series and the distinct dates, not with the rows: each series
 /// keeps a bounded window of observations, and the duplicate check keeps runs of evenly spaced
-/// rows (see [`SeenDates`]).
+/// rows (see [`SeenDates`]); only rows out of their series' date order take room of their own.
 pub struct Collector<'c> {
     catalog: &'c Catalog,
     /// Rows after this date are checked but not kept: no evaluation at this date shows them.
@@ -158,6 +172,8 @@ pub struct Collector<'c> {
     unscoped: Option<usize>,
     /// Per scope, per metric (`scope * metrics + metric`).
     series: Vec<Series>,
+    /// Rows dated before their series' latest, for the duplicate check.
+    out_of_order: OutOfOrder,
     /// Distinct dates in order of first appearance, and the index of each.
     dates: Vec<When>,
     date_indexes: HashMap<When, u32>,
@@ -217,6 +233,7 @@ impl<'c> Collector<'c> {
             scope_indexes: HashMap::new(),
             unscoped: None,
             series: Vec::new(),
+            out_of_order: OutOfOrder::default(),
             dates: Vec::new(),
             date_indexes: HashMap::new(),
             names: HashMap::new(),
@@ -235,10 +252,36 @@ impl<'c> Collector<'c> {
         self
     }
 
-    /// Reads one CSV input; `file` names it in errors. The first problem in the input is reported,
-    /// as a reader that checks each row against every row before it would find it.
+    /// Reads one CSV input; `file` names it in errors.
+    ///
+    /// A row repeating the scope, metric and date of an earlier row is reported even when another
+    /// error comes later in the input, as it would be by a reader that checks each row against every
+    /// row before it.
     pub fn read_csv(&mut self, reader: impl Read, file: &str) -> Result<(), MeasurementError> {
         self.files.push(file.to_string());
+        let mut header = None;
+        let read = self.read_rows(reader, file, &mut header);
+        let metrics = self.catalog.metrics().len();
+        let column_of =
+            |series| header.as_ref().map_or(0, |h: &Header| h.column_of(series % metrics));
+        match self.out_of_order.first_repeat(column_of) {
+            Some(repeat) => Err(self.duplicate(
+                repeat.series / metrics,
+                repeat.series % metrics,
+                Some(self.dates[repeat.date as usize]),
+                repeat.second,
+                repeat.first,
+            )),
+            None => read,
+        }
+    }
+
+    fn read_rows(
+        &mut self,
+        reader: impl Read,
+        file: &str,
+        header_out: &mut Option<Header>,
+    ) -> Result<(), MeasurementError> {
         let file_index = u32::try_from(self.files.len() - 1).map_err(|_| {
             MeasurementError::TooMany { what: "input files", file: file.to_string() }
         })?;
@@ -251,7 +294,7 @@ impl<'c> Collector<'c> {
             Err(e) => return Err(csv_error(e, file, csv.get_mut())),
         };
         let header_line = line_of(header_record.position(), csv.get_mut()).max(1);
-        let header = self.header(&header_record, header_line, file)?;
+        let header = header_out.insert(self.header(&header_record, header_line, file)?);
 
         let mut record = csv::StringRecord::new();
         // The previous row's date and scope as written: consecutive rows usually share them.
@@ -448,7 +491,9 @@ impl<'c> Collector<'c> {
     }
 
     /// Adds one value to its series, refusing a second value for the same scope, metric and date.
-    /// An undated row conflicts with any other row of its series.
+    /// An undated row conflicts with any other row of its series at once, and so does a row on the
+    /// date of one that came in date order; two rows out of order with the same date are found by
+    /// [`OutOfOrder::first_repeat`].
     fn add(
         &mut self,
         scope: usize,
@@ -466,11 +511,15 @@ impl<'c> Collector<'c> {
         }
         series.first.get_or_insert(here);
         match at {
-            Some(dated) => {
-                if let Err(first) = series.seen.note(dated.id, here) {
+            Some(dated) => match series.seen.note(dated.id, here) {
+                Order::Next => {}
+                Order::Repeat(first) => {
                     return Err(self.duplicate(scope, metric, Some(dated.at), here, first));
                 }
-            }
+                Order::Before => self.out_of_order.push(index, dated.id, here).map_err(|what| {
+                    MeasurementError::TooMany { what, file: self.files[here.file as usize].clone() }
+                })?,
+            },
             None => series.undated = true,
         }
         let suffix = &mut self.suffixes[metric];

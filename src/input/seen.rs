@@ -2,16 +2,35 @@
 //! check needs to name the first of two rows, however far apart they are.
 //!
 //! A file usually gives each series a row at evenly spaced dates and lines: one row per scope and
-//! metric at each check-in, with the same number of rows between check-ins. So a series' rows are
-//! kept as runs, dates `lo, lo + step, ..., hi` on lines `line, line + line_step, ...` of one file,
-//! and memory grows with a file's irregularities (a skipped week, rows out of order), not with its
-//! rows.
+//! metric at each check-in, with the same number of rows between check-ins. So the rows that come
+//! in date order for their series are kept as runs, dates `lo, lo + step, ..., hi` on lines
+//! `line, line + line_step, ...` of one file, and cannot repeat one another. A row dated before its
+//! series' latest goes to a list of rows out of order, sixteen bytes each, which is sorted and
+//! checked for repeats at the end of a file or before another error is reported: a file in no
+//! order at all costs little more than its rows, and one in order costs a run per series.
 
 /// Where a row came from: index into the reader's file names, and the line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Location {
     pub file: u32,
     pub line: u64,
+}
+
+/// How many bits of a packed location hold the line: a trillion lines per file, and sixteen
+/// million files.
+const LINE_BITS: u32 = 40;
+
+impl Location {
+    /// The location as one number that orders as the location does.
+    fn pack(self) -> Option<u64> {
+        (self.line < 1 << LINE_BITS && self.file < 1 << (64 - LINE_BITS))
+            .then(|| u64::from(self.file) << LINE_BITS | self.line)
+    }
+
+    fn unpack(packed: u64) -> Location {
+        let file = u32::try_from(packed >> LINE_BITS).unwrap_or(u32::MAX);
+        Location { file, line: packed & ((1 << LINE_BITS) - 1) }
+    }
 }
 
 /// Evenly spaced rows of one file. Dates are indexes into the reader's table of distinct dates.
@@ -58,30 +77,22 @@ impl Run {
         }
         fits
     }
-
-    /// The run's rows before and after `date`, a date inside the run's span but not one of its
-    /// dates.
-    fn split(self, date: u32) -> (Run, Run) {
-        let before = (date - self.lo) / self.step;
-        let single = |mut run: Run| {
-            if run.lo == run.hi {
-                (run.step, run.line_step) = (0, 0);
-            }
-            run
-        };
-        let left = Run { hi: self.lo + before * self.step, ..self };
-        let right = Run {
-            lo: self.lo + (before + 1) * self.step,
-            line: self.line + u64::from(before + 1) * self.line_step,
-            ..self
-        };
-        (single(left), single(right))
-    }
 }
 
-/// The dated rows of one series, as runs in date order whose spans do not overlap. The last run is
-/// kept apart, in place: it is the one nearly every row extends, and a reader going through
-/// thousands of series in turn would otherwise reach for memory outside the cache on every row.
+/// How a row's date stands to its series' rows in date order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// After all of them: noted.
+    Next,
+    /// On the date of one of them, the row at this location.
+    Repeat(Location),
+    /// Before the latest of them and on none of their dates: for [`OutOfOrder`].
+    Before,
+}
+
+/// The rows of one series that came in date order, as runs whose spans do not overlap. The last
+/// run is kept apart, in place: nearly every row extends it, and a reader going through thousands
+/// of series in turn would otherwise reach for memory outside the cache on every row.
 #[derive(Debug, Default)]
 pub struct SeenDates {
     last: Option<Run>,
@@ -89,53 +100,89 @@ pub struct SeenDates {
 }
 
 impl SeenDates {
-    /// Notes the series' row on `date` at `at`; when the series already had a row on that date,
-    /// returns where it was and notes nothing.
-    pub fn note(&mut self, date: u32, at: Location) -> Result<(), Location> {
-        // The usual row: on a date after all of the series' dates so far.
+    /// Notes the series' row on `date` at `at` when it comes after all of the series' rows so far.
+    pub fn note(&mut self, date: u32, at: Location) -> Order {
         match &mut self.last {
             Some(last) if date > last.hi => {
                 if !last.extend(date, at) {
                     self.earlier.push(std::mem::replace(last, Run::one(date, at)));
                 }
-                return Ok(());
+                Order::Next
             }
+            Some(_) => self.find(date).map_or(Order::Before, Order::Repeat),
             None => {
                 self.last = Some(Run::one(date, at));
-                return Ok(());
+                Order::Next
             }
-            Some(_) => {}
         }
-        let runs = &mut self.earlier;
-        runs.extend(self.last.take());
-        let noted = Self::note_out_of_order(runs, date, at);
-        self.last = runs.pop();
-        noted
     }
 
-    /// Notes a row on a date before the last of `runs`.
-    fn note_out_of_order(runs: &mut Vec<Run>, date: u32, at: Location) -> Result<(), Location> {
-        // Only the last run starting at or before the date can hold it.
-        let index = runs.partition_point(|run| run.lo <= date);
-        if let Some(&run) = index.checked_sub(1).map(|i| &runs[i]) {
-            if run.holds(date) {
-                return Err(run.location(date));
-            }
-            if date < run.hi {
-                let (left, right) = run.split(date);
-                runs[index - 1] = left;
-                runs.splice(index..index, [Run::one(date, at), right]);
-                return Ok(());
-            }
-        }
-        runs.insert(index, Run::one(date, at));
+    /// Where the row on `date` was, if it came in date order.
+    fn find(&self, date: u32) -> Option<Location> {
+        let index = self.earlier.partition_point(|run| run.lo <= date);
+        let earlier = index.checked_sub(1).map(|i| &self.earlier[i]);
+        earlier
+            .into_iter()
+            .chain(&self.last)
+            .find(|run| run.holds(date))
+            .map(|run| run.location(date))
+    }
+}
+
+/// A row dated before its series' latest: sixteen bytes, with the location packed.
+#[derive(Debug, Clone, Copy)]
+struct Loose {
+    series: u32,
+    date: u32,
+    at: u64,
+}
+
+/// Two rows of one series on one date: where the first was, and the row that repeats it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Repeat {
+    pub series: usize,
+    pub date: u32,
+    pub first: Location,
+    pub second: Location,
+}
+
+/// The rows that came out of their series' date order, checked for repeats among themselves when
+/// asked (a repeat of a row in date order is found as the row is noted).
+#[derive(Debug, Default)]
+pub struct OutOfOrder {
+    rows: Vec<Loose>,
+    /// Rows have come since the last check.
+    unchecked: bool,
+}
+
+impl OutOfOrder {
+    /// Notes a row of series `series`; the error names what there are too many of for the row to
+    /// fit in sixteen bytes.
+    pub fn push(&mut self, series: usize, date: u32, at: Location) -> Result<(), &'static str> {
+        let series = u32::try_from(series).map_err(|_| "scopes")?;
+        let at = at.pack().ok_or("lines")?;
+        self.rows.push(Loose { series, date, at });
+        self.unchecked = true;
         Ok(())
     }
 
-    /// How many runs the rows so far take: memory, for tests.
-    #[cfg(test)]
-    fn runs(&self) -> usize {
-        self.earlier.len() + usize::from(self.last.is_some())
+    /// Of the repeats among the rows so far, the one whose second row comes first; of two on one
+    /// line, the one whose series comes first in `order` (a wide row's column order).
+    pub fn first_repeat(&mut self, order: impl Fn(usize) -> usize) -> Option<Repeat> {
+        if !std::mem::take(&mut self.unchecked) {
+            return None;
+        }
+        self.rows.sort_unstable_by_key(|r| (r.series, r.date, r.at));
+        self.rows
+            .windows(2)
+            .filter(|pair| (pair[0].series, pair[0].date) == (pair[1].series, pair[1].date))
+            .map(|pair| Repeat {
+                series: pair[0].series as usize,
+                date: pair[0].date,
+                first: Location::unpack(pair[0].at),
+                second: Location::unpack(pair[1].at),
+            })
+            .min_by_key(|repeat| (repeat.second, order(repeat.series)))
     }
 }
 
@@ -152,71 +199,95 @@ mod tests {
         Location { file, line }
     }
 
+    impl SeenDates {
+        /// How many runs the rows so far take: the memory they cost.
+        fn runs(&self) -> usize {
+            self.earlier.len() + usize::from(self.last.is_some())
+        }
+    }
+
     #[test]
     fn evenly_spaced_rows_take_one_run() {
         let mut seen = SeenDates::default();
         for week in 0..52 {
-            seen.note(week, at(0, 2 + u64::from(week) * 19_500)).unwrap();
+            assert_eq!(seen.note(week, at(0, 2 + u64::from(week) * 19_500)), Order::Next);
         }
         assert_eq!(seen.runs(), 1);
-        assert_eq!(seen.note(30, at(0, 2_000_000)), Err(at(0, 2 + 30 * 19_500)));
+        assert_eq!(seen.note(30, at(0, 2_000_000)), Order::Repeat(at(0, 2 + 30 * 19_500)));
         // Every fourth check-in, as a monthly metric in a weekly file.
         let mut monthly = SeenDates::default();
         for month in 0..12 {
-            monthly.note(month * 4, at(0, 10 + u64::from(month) * 400)).unwrap();
+            monthly.note(month * 4, at(0, 10 + u64::from(month) * 400));
         }
         assert_eq!(monthly.runs(), 1);
-        assert_eq!(monthly.note(8, at(0, 9_999)), Err(at(0, 810)));
-        assert_eq!(monthly.note(9, at(0, 9_999)), Ok(()));
+        assert_eq!(monthly.note(8, at(0, 9_999)), Order::Repeat(at(0, 810)));
+        assert_eq!(monthly.note(9, at(0, 9_999)), Order::Before);
     }
 
     #[test]
     fn a_gap_or_another_file_starts_a_new_run() {
         let mut seen = SeenDates::default();
         for (date, line) in [(0, 2), (1, 12), (2, 22), (4, 42), (5, 52)] {
-            seen.note(date, at(0, line)).unwrap();
+            seen.note(date, at(0, line));
         }
-        seen.note(6, at(1, 2)).unwrap();
+        seen.note(6, at(1, 2));
         assert_eq!(seen.runs(), 3);
-        assert_eq!(seen.note(4, at(1, 50)), Err(at(0, 42)));
-        assert_eq!(seen.note(6, at(1, 50)), Err(at(1, 2)));
+        assert_eq!(seen.note(4, at(1, 50)), Order::Repeat(at(0, 42)));
+        assert_eq!(seen.note(6, at(1, 50)), Order::Repeat(at(1, 2)));
+        assert_eq!(seen.note(3, at(1, 50)), Order::Before);
     }
 
     #[test]
-    fn a_date_inside_a_run_splits_it() {
-        let mut seen = SeenDates::default();
-        for date in [0, 2, 4, 6, 8] {
-            seen.note(date, at(0, u64::from(date) * 10)).unwrap();
+    fn rows_out_of_order_are_checked_when_asked_and_the_earliest_repeat_wins() {
+        let mut loose = OutOfOrder::default();
+        for (series, date, line) in [(0, 3, 10), (1, 3, 11), (0, 2, 12), (1, 3, 20), (0, 3, 20)] {
+            loose.push(series, date, at(0, line)).unwrap();
         }
-        seen.note(5, at(0, 100)).unwrap();
-        assert_eq!(seen.runs(), 3);
-        for (date, line) in [(0, 0), (4, 40), (5, 100), (6, 60), (8, 80)] {
-            assert_eq!(seen.note(date, at(0, 200)), Err(at(0, line)), "{date}");
-        }
-        assert_eq!(seen.note(3, at(0, 200)), Ok(()));
+        // Two repeats end on line 20; series 1 comes first in the row.
+        let repeat = loose.first_repeat(|series| 1 - series).unwrap();
+        assert_eq!(repeat, Repeat { series: 1, date: 3, first: at(0, 11), second: at(0, 20) });
+        assert_eq!(loose.first_repeat(|series| series), None, "nothing new since");
+        assert_eq!(loose.push(0, 1, at(0, 1 << 40)), Err("lines"));
     }
 
     proptest! {
         /// Against a map of every row: rows in date order with gaps and repeats, or in any order,
-        /// across two files.
+        /// in two files read one after the other.
         #[test]
-        fn runs_find_every_earlier_row_and_where_it_was(
+        fn every_repeat_is_found_and_named_with_the_row_it_repeats(
             rows in vec((0..40u32, 0..2u32), 0..120),
             sorted in any::<bool>(),
         ) {
             let mut rows = rows;
             if sorted {
                 rows.sort_by_key(|&(date, file)| (file, date));
+            } else {
+                rows.sort_by_key(|&(_, file)| file);
             }
             let mut seen = SeenDates::default();
+            let mut loose = OutOfOrder::default();
             let mut every: HashMap<u32, Location> = HashMap::new();
             let mut lines = [1u64; 2];
             for (date, file) in rows {
                 lines[file as usize] += 1 + u64::from(date % 3);
                 let here = at(file, lines[file as usize]);
-                let expected = every.get(&date).map_or(Ok(()), |&first| Err(first));
+                let expected = every.get(&date).copied();
                 every.entry(date).or_insert(here);
-                prop_assert_eq!(seen.note(date, here), expected);
+                let found = match seen.note(date, here) {
+                    Order::Next => None,
+                    Order::Repeat(first) => Some(first),
+                    Order::Before => {
+                        loose.push(0, date, here).unwrap();
+                        loose.first_repeat(|_| 0).map(|repeat| {
+                            prop_assert_eq!(repeat.second, here);
+                            Ok(repeat.first)
+                        }).transpose()?
+                    }
+                };
+                prop_assert_eq!(found, expected);
+                if found.is_some() {
+                    break;
+                }
             }
             prop_assert!(seen.runs() <= every.len());
         }
