@@ -98,7 +98,9 @@ impl fmt::Display for UnknownMetric {
 pub fn normalize(name: &str) -> String {
     let mut key = String::with_capacity(name.len());
     for c in name.chars() {
-        if c.is_alphanumeric() || c == '%' {
+        if c.is_ascii_alphanumeric() || c == '%' {
+            key.push(c.to_ascii_lowercase());
+        } else if c.is_alphanumeric() {
             key.extend(c.to_lowercase());
         } else if !key.is_empty() && !key.ends_with('_') {
             key.push('_');
@@ -252,6 +254,7 @@ pub(crate) mod tests {
         assert_eq!(normalize("Mean Time to Recovery (MTTR)"), "mean_time_to_recovery_mttr");
         assert_eq!(normalize("  response-time "), "response_time");
         assert_eq!(normalize("Response__Time"), "response_time");
+        assert_eq!(normalize("Temps de RÉPONSE (µs)"), "temps_de_réponse_µs");
     }
 
     #[test]
