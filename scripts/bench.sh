@@ -1,23 +1,28 @@
 #!/usr/bin/env bash
 # Measures kpi on a generated one-million-row check-in history and prints throughput, peak memory,
 # the wall-time ratio of `kpi check FILE --format json` to a bare csv read of the same file, and the
-# startup ratio of `kpi check` on a fifteen-row file to `cat` of it. Both sides of each ratio are
-# medians measured in this run, so the ratios hold on a noisy machine better than the times do.
+# startup ratio of `kpi check` on a fifteen-row file to `cat` of it. Each pair is timed in several
+# rounds, one side right after the other; a ratio is the median of the rounds' ratios of medians,
+# so that a noisy machine slowing down or speeding up between rounds moves both sides alike.
 #
-#   scripts/bench.sh [--runs N] [--profile]
+#   scripts/bench.sh [--runs N] [--rounds R] [--profile]
 #
+# --runs is the number of runs of each command in a round (default 10), --rounds the number of
+# rounds (default 5).
 # --profile also records where the time goes with `perf` (or callgrind), from a build with symbols.
 # Not part of CI: timings depend on the machine. Generated files stay under target/bench.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 runs=10
+rounds=5
 profile=false
 while (($#)); do
     case $1 in
         --runs) runs=$2; shift 2 ;;
+        --rounds) rounds=$2; shift 2 ;;
         --profile) profile=true; shift ;;
-        *) echo "usage: scripts/bench.sh [--runs N] [--profile]" >&2; exit 2 ;;
+        *) echo "usage: scripts/bench.sh [--runs N] [--rounds R] [--profile]" >&2; exit 2 ;;
     esac
 done
 
@@ -81,21 +86,38 @@ peak_mb() {
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+# The median of the numbers on standard input, one a line.
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# Times two commands in $rounds rounds and prints the median over the rounds of each one's median,
+# then the median, lowest and highest of the rounds' ratios (first to second).
+paired() {
+    local round a b as=() bs=() rs=()
+    for ((round = 0; round < rounds; round++)); do
+        read -r a b < <(medians "$1" "$2" | paste -sd' ')
+        as+=("$a") bs+=("$b") rs+=("$(awk -v a="$a" -v b="$b" 'BEGIN { print a / b }')")
+    done
+    printf '%s\n' "${as[@]}" | median
+    printf '%s\n' "${bs[@]}" | median
+    printf '%s\n' "${rs[@]}" | median
+    printf '%s\n' "${rs[@]}" | sort -g | sed -n '1p;$p'
+}
 verdict() { awk -v r="$1" -v t="$2" 'BEGIN { print (r <= t) ? "meets" : "MISSES" }'; }
 
-echo "timing ($runs runs each)..." >&2
-read -r t_kpi t_bare < <(medians "$kpi check $big --format json" "$bare $big" | paste -sd' ')
-read -r t_start t_cat < <(medians "$kpi check $small" "cat $small" | paste -sd' ')
+echo "timing ($rounds rounds of $runs runs each)..." >&2
+read -r t_kpi t_bare r_wall r_wall_lo r_wall_hi < <(paired "$kpi check $big --format json" "$bare $big" | paste -sd' ')
+read -r t_start t_cat r_start r_start_lo r_start_hi < <(paired "$kpi check $small" "cat $small" | paste -sd' ')
 mem_kpi=$(peak_mb "$kpi" check "$big" --format json)
 mem_bare=$(peak_mb "$bare" "$big")
-r_wall=$(ratio "$t_kpi" "$t_bare")
-r_start=$(ratio "$t_start" "$t_cat")
+r_wall=$(ratio "$r_wall" 1) r_wall_lo=$(ratio "$r_wall_lo" 1) r_wall_hi=$(ratio "$r_wall_hi" 1)
+r_start=$(ratio "$r_start" 1) r_start_lo=$(ratio "$r_start_lo" 1) r_start_hi=$(ratio "$r_start_hi" 1)
 
 cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown)
 echo
 echo "machine:  $(nproc) cores, $cpu, load $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 echo "input:    $big: $rows rows, $(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }') MB"
-echo "timer:    $(command -v hyperfine >/dev/null && echo hyperfine || echo bash), median of $runs runs"
+echo "timer:    $(command -v hyperfine >/dev/null && echo hyperfine || echo bash), $rounds rounds of $runs runs, medians"
 echo
 printf '%-34s %10s %14s %10s %12s\n' "" "median" "rows/s" "MB/s" "peak memory"
 for row in "kpi check --format json|$t_kpi|$mem_kpi" "bare csv read|$t_bare|$mem_bare"; do
@@ -106,8 +128,8 @@ done
 awk -v a="$t_start" -v b="$t_cat" 'BEGIN {
     printf "%-34s %8.2f ms\n%-34s %8.2f ms\n", "kpi check (15 rows)", a * 1000, "cat (15 rows)", b * 1000 }'
 echo
-echo "wall time, kpi / bare read:   ${r_wall}x   (target 4x: $(verdict "$r_wall" 4))"
-echo "startup, kpi / cat:           ${r_start}x   (target 2x: $(verdict "$r_start" 2))"
+echo "wall time, kpi / bare read:   ${r_wall}x   (rounds ${r_wall_lo}x to ${r_wall_hi}x; target 4x: $(verdict "$r_wall" 4))"
+echo "startup, kpi / cat:           ${r_start}x   (rounds ${r_start_lo}x to ${r_start_hi}x; target 2x: $(verdict "$r_start" 2))"
 echo "peak memory:                  ${mem_kpi} MB   (target 64 MB: $(verdict "${mem_kpi%% *}" 64))"
 
 if $profile; then
