@@ -29,6 +29,7 @@ done
 dir=target/bench
 mkdir -p "$dir"
 big=$dir/history.csv
+shuffled=$dir/history-shuffled.csv
 small=examples/backend-team.csv
 kpi=target/release/kpi
 bare=target/release/examples/bare_read
@@ -36,6 +37,8 @@ bare=target/release/examples/bare_read
 echo "building (release)..." >&2
 cargo build --release --locked --quiet --bin kpi --example gen_history --example bare_read
 target/release/examples/gen_history "$big"
+# The same rows in no order at all (the same order every time): the reader's worst case.
+{ head -n 1 "$big"; tail -n +2 "$big" | shuf --random-source=<(yes); } >"$shuffled"
 rows=$(($(wc -l <"$big") - 1))
 bytes=$(wc -c <"$big")
 
@@ -110,6 +113,8 @@ read -r t_kpi t_bare r_wall r_wall_lo r_wall_hi < <(paired "$kpi check $big --fo
 read -r t_start t_cat r_start r_start_lo r_start_hi < <(paired "$kpi check $small" "cat $small" | paste -sd' ')
 mem_kpi=$(peak_mb "$kpi" check "$big" --format json)
 mem_bare=$(peak_mb "$bare" "$big")
+t_shuffled=$(medians "$kpi check $shuffled --format json")
+mem_shuffled=$(peak_mb "$kpi" check "$shuffled" --format json)
 r_wall=$(ratio "$r_wall" 1) r_wall_lo=$(ratio "$r_wall_lo" 1) r_wall_hi=$(ratio "$r_wall_hi" 1)
 r_start=$(ratio "$r_start" 1) r_start_lo=$(ratio "$r_start_lo" 1) r_start_hi=$(ratio "$r_start_hi" 1)
 
@@ -120,7 +125,8 @@ echo "input:    $big: $rows rows, $(awk -v b="$bytes" 'BEGIN { printf "%.1f", b 
 echo "timer:    $(command -v hyperfine >/dev/null && echo hyperfine || echo bash), $rounds rounds of $runs runs, medians"
 echo
 printf '%-34s %10s %14s %10s %12s\n' "" "median" "rows/s" "MB/s" "peak memory"
-for row in "kpi check --format json|$t_kpi|$mem_kpi" "bare csv read|$t_bare|$mem_bare"; do
+for row in "kpi check --format json|$t_kpi|$mem_kpi" "bare csv read|$t_bare|$mem_bare" \
+    "kpi check, the rows shuffled|$t_shuffled|$mem_shuffled"; do
     IFS='|' read -r name t mem <<<"$row"
     awk -v n="$name" -v t="$t" -v r="$rows" -v b="$bytes" -v m="$mem" 'BEGIN {
         printf "%-34s %8.1f ms %14.0f %10.0f %9s MB\n", n, t * 1000, r / t, b / 1e6 / t, m }'

@@ -814,6 +814,53 @@ mod tests {
         assert_eq!(file, "in\\u{1b}[2J\\n.csv");
     }
 
+    /// How rows are ordered: the key of (week, scope, metric) they are sorted by.
+    type RowOrder = fn(i32, i32, i32) -> (i32, i32, i32);
+
+    fn week(w: i32) -> jiff::civil::Date {
+        jiff::civil::date(2026, 1, 5) + jiff::Span::new().weeks(w)
+    }
+
+    /// A history of `weeks` check-ins for three scopes and every metric, in `order`, without the
+    /// rows of the (week, scope) `skip`.
+    fn history(weeks: i32, order: RowOrder, skip: (i32, i32)) -> String {
+        use std::fmt::Write;
+        let catalog = load_builtin().unwrap();
+        let mut rows: Vec<(i32, i32, i32)> = (0..weeks)
+            .flat_map(|w| (0..3).flat_map(move |s| (0..15).map(move |m| (w, s, m))))
+            .filter(|&(w, s, _)| (w, s) != skip)
+            .collect();
+        rows.sort_by_key(|&(w, s, m)| order(w, s, m));
+        let mut text = String::from("date,scope,metric,value\n");
+        for (w, s, m) in rows {
+            let id = &catalog.metrics()[usize::try_from(m).unwrap()].id;
+            writeln!(text, "{},s{s},{id},1", week(w)).unwrap();
+        }
+        text
+    }
+
+    #[test]
+    fn a_file_in_date_order_costs_a_run_per_series_whatever_else_its_order() {
+        let catalog = load_builtin().unwrap();
+        let orders: [RowOrder; 4] =
+            [|w, s, m| (w, s, m), |w, s, m| (-w, s, m), |w, s, m| (s, w, m), |w, s, m| (m, s, w)];
+        for (n, order) in orders.into_iter().enumerate() {
+            let mut c = Collector::new(&catalog);
+            c.read_csv(history(60, order, (-1, 0)).as_bytes(), "h.csv").unwrap();
+            assert_eq!(c.series.len(), 3 * 15);
+            assert!(c.series.iter().all(|s| s.seen.runs() == 1), "order {n}");
+            assert_eq!(c.out_of_order.len(), 0, "order {n}");
+        }
+        // A week one scope skipped changes the spacing of every series once: two runs each, not one
+        // a row. The row filled in at the end of the file is out of order.
+        let mut c = Collector::new(&catalog);
+        let text = history(60, orders[0], (30, 1)) + &format!("{},s1,mttr,1\n", week(30));
+        c.read_csv(text.as_bytes(), "h.csv").unwrap();
+        let runs: Vec<usize> = c.series.iter().map(|s| s.seen.runs()).collect();
+        assert!(runs.iter().all(|&r| r == 2), "{runs:?}");
+        assert_eq!(c.out_of_order.len(), 1);
+    }
+
     #[test]
     fn duplicates_across_files_name_both() {
         let catalog = load_builtin().unwrap();

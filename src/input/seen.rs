@@ -117,6 +117,12 @@ impl SeenDates {
         }
     }
 
+    /// How many runs the rows so far take: the memory they cost.
+    #[cfg(test)]
+    pub fn runs(&self) -> usize {
+        self.earlier.len() + usize::from(self.last.is_some())
+    }
+
     /// Where the row on `date` was, if it came in date order.
     fn find(&self, date: u32) -> Option<Location> {
         let index = self.earlier.partition_point(|run| run.lo <= date);
@@ -156,6 +162,12 @@ pub struct OutOfOrder {
 }
 
 impl OutOfOrder {
+    /// How many rows are out of order.
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
     /// Notes a row of series `series`; the error names what there are too many of for the row to
     /// fit in sixteen bytes.
     pub fn push(&mut self, series: usize, date: u32, at: Location) -> Result<(), &'static str> {
@@ -197,13 +209,6 @@ mod tests {
 
     fn at(file: u32, line: u64) -> Location {
         Location { file, line }
-    }
-
-    impl SeenDates {
-        /// How many runs the rows so far take: the memory they cost.
-        fn runs(&self) -> usize {
-            self.earlier.len() + usize::from(self.last.is_some())
-        }
     }
 
     #[test]
