@@ -16,8 +16,8 @@ pub struct Location {
     pub line: u64,
 }
 
-/// How many bits of a packed location hold the line: a trillion lines per file, and sixteen
-/// million files.
+/// How many bits of a packed location hold the line: a row out of its series' date order can be
+/// one of a trillion lines of a file, and of sixteen million files. Rows in order have no limit.
 const LINE_BITS: u32 = 40;
 
 impl Location {
