@@ -1,11 +1,13 @@
 //! Evaluation: grading each metric's value against its thresholds and deciding the gate. Pure.
 
 use std::borrow::Cow;
+use std::rc::Rc;
 
 use super::catalog::{Catalog, Metric};
-use super::history::{Dataset, Observation, ScopeData, When, trend};
+use super::history::{Dataset, Observation, When, trend};
 use super::scorecard::{
-    FailOn, Gate, GatePolicy, HistoryPoint, MetricResult, ScopeSummary, Scorecard, Status, Summary,
+    FailOn, Gate, GatePolicy, HistoryPoint, MetricResult, ScopeSummary, Scorecard, Shared, Status,
+    Summary,
 };
 use super::threshold::{Grade, Thresholds};
 
@@ -109,8 +111,9 @@ pub fn evaluate_scoped<'c>(
     let mut summary = Summary::default();
     let mut results = Vec::with_capacity(data.scopes.len() * catalog.metrics().len());
     let mut scopes = Vec::with_capacity(data.scopes.len());
-    // Thresholds in notation, written once per metric rather than once per scope and metric.
-    let notation = notation_of(catalog);
+    // Texts made once per metric rather than once per scope and metric.
+    let texts = texts_of(catalog);
+    let no_ideas: Rc<[String]> = Rc::from([]);
     for scope in &data.scopes {
         let visible = |o: &&Observation| match (as_of, o.at) {
             (Some(limit), Some(at)) => at.not_after(limit),
@@ -127,29 +130,38 @@ pub fn evaluate_scoped<'c>(
         let recent = &dates[dates.len().saturating_sub(HISTORY_LEN)..];
         let mut scope_summary = Summary::default();
         let scope_catalog = catalog_for(scope.name.as_deref());
-        // A scope whose thresholds a config changes needs its own notation.
-        let scope_notation;
-        let notation = match &scope_catalog {
-            Cow::Borrowed(_) => &notation,
+        // A scope whose thresholds, target or ideas a config changes needs its own texts.
+        let scope_texts;
+        let texts = match &scope_catalog {
+            Cow::Borrowed(_) => &texts,
             Cow::Owned(changed) => {
-                scope_notation = notation_of(changed);
-                &scope_notation
+                scope_texts = texts_of(changed);
+                &scope_texts
             }
         };
+        let scope_name: Option<Shared> = scope.name.as_deref().map(Shared::from);
         let mut points: Vec<&Observation> = Vec::with_capacity(HISTORY_LEN + GRADED);
-        for ((metric, series), notation) in
-            scope_catalog.metrics().iter().zip(&scope.series).zip(notation)
+        for ((metric, series), texts) in
+            scope_catalog.metrics().iter().zip(&scope.series).zip(texts)
         {
             points.clear();
             points.extend(series.iter().filter(visible));
             points.sort_by_key(|o| o.at);
-            let result = grade(metric, notation, scope, &points, recent, dates.last().copied());
+            let result = grade(
+                metric,
+                texts,
+                &no_ideas,
+                scope_name.as_ref(),
+                &points,
+                recent,
+                dates.last().copied(),
+            );
             scope_summary.count(result.status);
             results.push(result);
         }
         summary.add(scope_summary);
         scopes.push(ScopeSummary {
-            name: scope.name.clone(),
+            name: scope_name,
             checked_at: dates.last().copied(),
             summary: scope_summary,
         });
@@ -165,25 +177,42 @@ pub fn evaluate_scoped<'c>(
     }
 }
 
-/// Each metric's pass and warn thresholds in notation, e.g. `["< 1%", "< 2%"]`.
-fn notation_of(catalog: &Catalog) -> Vec<[String; 2]> {
+/// The texts of a metric that each of its results shows.
+struct Texts {
+    id: Shared,
+    name: Shared,
+    category: Shared,
+    target: Shared,
+    /// The pass and warn thresholds in notation, e.g. `< 1%`.
+    pass: Shared,
+    warn: Shared,
+    ideas: Rc<[String]>,
+}
+
+fn texts_of(catalog: &Catalog) -> Vec<Texts> {
     catalog
         .metrics()
         .iter()
-        .map(|m| {
-            let t = &m.thresholds;
-            [t.pass.display(m.unit).to_string(), t.warn.display(m.unit).to_string()]
+        .map(|m| Texts {
+            id: m.id.as_str().into(),
+            name: m.name.as_str().into(),
+            category: m.category.as_str().into(),
+            target: m.target.as_str().into(),
+            pass: m.thresholds.pass.display(m.unit).to_string().into(),
+            warn: m.thresholds.warn.display(m.unit).to_string().into(),
+            ideas: m.ideas.as_slice().into(),
         })
         .collect()
 }
 
-/// Grades one series: `notation` holds the metric's pass and warn thresholds in notation, `points`
-/// are its observations in time order, `recent` the scope's last check-in dates, `latest_checkin`
-/// the scope's last date.
+/// Grades one series: `texts` are the metric's, `no_ideas` the suggestions of a passing metric,
+/// `points` its observations in time order, `recent` the scope's last check-in dates,
+/// `latest_checkin` the scope's last date.
 fn grade(
     metric: &Metric,
-    [pass, warn]: &[String; 2],
-    scope: &ScopeData,
+    texts: &Texts,
+    no_ideas: &Rc<[String]>,
+    scope: Option<&Shared>,
     points: &[&Observation],
     recent: &[When],
     latest_checkin: Option<When>,
@@ -198,10 +227,10 @@ fn grade(
     let dated = latest.is_some_and(|o| o.at.is_some());
     let not_passing = matches!(status, Status::Warn | Status::Fail);
     MetricResult {
-        id: metric.id.clone(),
-        name: metric.name.clone(),
-        category: metric.category.clone(),
-        scope: scope.name.clone(),
+        id: texts.id.clone(),
+        name: texts.name.clone(),
+        category: texts.category.clone(),
+        scope: scope.cloned(),
         status,
         value,
         unit: metric.unit,
@@ -210,9 +239,9 @@ fn grade(
             (Some(at), Some(checkin)) => at < checkin,
             _ => false,
         },
-        target: metric.target.clone(),
-        pass: pass.clone(),
-        warn: warn.clone(),
+        target: texts.target.clone(),
+        pass: texts.pass.clone(),
+        warn: texts.warn.clone(),
         direction: thresholds.pass.direction(),
         miss: value.and_then(|v| thresholds.pass.miss(v)),
         previous: previous_value,
@@ -230,7 +259,7 @@ fn grade(
                 value: points.iter().find(|o| o.at == Some(date)).and_then(|o| o.value),
             })
             .collect(),
-        suggestions: if not_passing { metric.ideas.clone() } else { Vec::new() },
+        suggestions: if not_passing { texts.ideas.clone() } else { no_ideas.clone() },
         waiver: None,
         thresholds: *thresholds,
     }
@@ -262,6 +291,7 @@ pub(crate) fn gate_passes(summary: Summary, policy: GatePolicy) -> bool {
 mod tests {
     use super::*;
     use crate::core::catalog::tests::metric;
+    use crate::core::history::ScopeData;
     use crate::core::history::Trend;
     use crate::core::threshold::{Miss, Side};
 
@@ -305,7 +335,7 @@ mod tests {
         );
         assert!(card.results[0].suggestions.is_empty());
         assert_eq!(card.results[0].miss, None);
-        assert_eq!(card.results[1].suggestions, ["idea"]);
+        assert_eq!(*card.results[1].suggestions, ["idea"]);
         assert_eq!(card.results[1].miss, Some(Miss { side: Side::TooHigh, by: 2.0 }));
         assert_eq!(card.results[1].distance().unwrap(), "2 points too high: pass is under 1%");
     }
@@ -466,6 +496,7 @@ mod window_tests {
 
     use super::*;
     use crate::core::catalog::tests::metric;
+    use crate::core::history::ScopeData;
 
     fn catalog() -> Catalog {
         let metrics = vec![metric("a", "A", &[]), metric("b", "B", &[]), metric("c", "C", &[])];

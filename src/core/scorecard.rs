@@ -91,7 +91,7 @@ impl Summary {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScopeSummary {
     /// The service or team; null when the input has no scope column.
-    pub name: Option<String>,
+    pub name: Option<Shared>,
     /// The scope's latest check-in date at or before `as_of`; null for undated input.
     pub checked_at: Option<When>,
     /// Counts per status in this scope.
@@ -107,17 +107,21 @@ pub struct HistoryPoint {
     pub value: Option<f64>,
 }
 
+/// A text many results share, such as a metric's name or its scope's: a result holds it without
+/// copying it, and a scorecard of twenty thousand results makes one of each.
+pub type Shared = std::rc::Rc<str>;
+
 /// One metric's measurement graded against its thresholds.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MetricResult {
     /// The metric's stable id, e.g. `response_time`.
-    pub id: String,
+    pub id: Shared,
     /// Its display name, e.g. `Response Time`.
-    pub name: String,
+    pub name: Shared,
     /// The category it is grouped under.
-    pub category: String,
+    pub category: Shared,
     /// The service or team this result is for; null when the input has no scope column.
-    pub scope: Option<String>,
+    pub scope: Option<Shared>,
     /// `pass`, `warn`, `fail`, `missing` or `waived`.
     pub status: Status,
     /// The latest measured value in the canonical `unit`; null when missing.
@@ -130,11 +134,11 @@ pub struct MetricResult {
     /// True when `value` predates the scope's latest check-in: the metric has gone without data since.
     pub stale: bool,
     /// What good looks like, as the catalog's source states it.
-    pub target: String,
+    pub target: Shared,
     /// The pass threshold in notation, e.g. `< 1 %`.
-    pub pass: String,
+    pub pass: Shared,
     /// The warn threshold in notation; beyond it is fail.
-    pub warn: String,
+    pub warn: Shared,
     /// `lower_is_better`, `higher_is_better` or `band`.
     pub direction: Direction,
     /// For warn and fail: which side of the pass band the value is on and how far from it.
@@ -151,7 +155,7 @@ pub struct MetricResult {
     /// The scope's last check-ins (up to twelve, oldest first) with this metric's value at each.
     pub history: Vec<HistoryPoint>,
     /// Improvement ideas for warn and fail metrics; empty otherwise.
-    pub suggestions: Vec<String>,
+    pub suggestions: std::rc::Rc<[String]>,
     /// The waiver for this metric, when the config has one; absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waiver: Option<WaiverNote>,
@@ -255,7 +259,7 @@ impl<'a> ScopeView<'a> {
     pub fn by_category(&self) -> Vec<(&'a str, Vec<&'a MetricResult>)> {
         let mut groups: Vec<(&str, Vec<&MetricResult>)> = Vec::new();
         for result in self.results {
-            match groups.iter_mut().find(|(name, _)| *name == result.category) {
+            match groups.iter_mut().find(|(name, _)| *name == &*result.category) {
                 Some((_, members)) => members.push(result),
                 None => groups.push((&result.category, vec![result])),
             }

@@ -64,7 +64,7 @@ pub fn apply(card: &mut Scorecard, waivers: &[Waiver], today: Date) {
     }
     for result in &mut card.results {
         let scope = result.scope.as_deref();
-        let for_metric = |w: &&Waiver| w.metric == result.id;
+        let for_metric = |w: &&Waiver| *w.metric == *result.id;
         let waiver = waivers
             .iter()
             .filter(for_metric)
@@ -75,7 +75,7 @@ pub fn apply(card: &mut Scorecard, waivers: &[Waiver], today: Date) {
         let graded = result.status;
         if !expired && matches!(graded, Status::Warn | Status::Fail) {
             result.status = Status::Waived;
-            result.suggestions.clear();
+            result.suggestions = std::rc::Rc::from([]);
         }
         result.waiver = Some(WaiverNote {
             reason: waiver.reason.clone(),
@@ -169,7 +169,7 @@ mod tests {
         assert_eq!(c.summary.fail, 1);
         assert!(!c.gate.passed);
         assert_eq!(c.expired_waivers().len(), 1);
-        assert_eq!(c.results[0].suggestions, ["idea"]);
+        assert_eq!(*c.results[0].suggestions, ["idea"]);
     }
 
     #[test]

@@ -122,9 +122,9 @@ mod tests {
         let mut card = sample::scorecard();
         let hostile = "p99 50%, <b>\"x\" & 'y'</b>:: a\r\n::error::injected %0A";
         for result in &mut card.results {
-            result.name = hostile.to_string();
-            result.target = hostile.to_string();
-            result.suggestions = vec![hostile.to_string()];
+            result.name = hostile.into();
+            result.target = hostile.into();
+            result.suggestions = [hostile.to_string()].into();
         }
         let text = render(&card);
         assert!(!text.contains('\r'), "{text:?}");

@@ -104,7 +104,7 @@ fn details(result: &MetricResult) -> String {
     let mut text = value_against_target(result);
     if !result.suggestions.is_empty() {
         text.push_str("\n\nIdeas to improve it:");
-        for idea in &result.suggestions {
+        for idea in result.suggestions.iter() {
             write!(text, "\n- {idea}").ok();
         }
     }
@@ -223,9 +223,9 @@ mod tests {
         );
         let body = failure.text().unwrap();
         let ideas =
-            &card.results.iter().find(|r| r.name == "API Response Time").unwrap().suggestions;
+            &card.results.iter().find(|r| &*r.name == "API Response Time").unwrap().suggestions;
         assert_eq!(ideas.len(), 5);
-        for idea in ideas {
+        for idea in ideas.iter() {
             assert!(body.contains(&format!("- {idea}\n")), "`{idea}` missing from {body}");
         }
     }
@@ -235,12 +235,12 @@ mod tests {
         let mut card = sample::scorecard();
         let hostile = "50% <b>\"R&D\"</b>, 'ops': a\nb ]]> %0A";
         for result in &mut card.results {
-            result.category = format!("{hostile} {}", result.category);
+            result.category = format!("{hostile} {}", result.category).into();
         }
         let fail = card.results.iter_mut().find(|r| r.status == Status::Fail).unwrap();
-        fail.name = hostile.to_string();
-        fail.target = hostile.to_string();
-        fail.suggestions = vec![hostile.to_string()];
+        fail.name = hostile.into();
+        fail.target = hostile.into();
+        fail.suggestions = [hostile.to_string()].into();
         let xml = render(&card);
         let doc = parse(&xml);
         let flat = "50% <b>\"R&D\"</b>, 'ops': a b ]]> %0A";

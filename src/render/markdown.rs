@@ -104,7 +104,7 @@ pub(crate) fn attention(out: &mut String, view: &ScopeView<'_>, level: usize) {
         if let Some(distance) = r.distance() {
             writeln!(out, "{} (target: {}).\n", escape(&distance), escape(&r.target)).ok();
         }
-        for idea in &r.suggestions {
+        for idea in r.suggestions.iter() {
             writeln!(out, "- {}", escape(idea)).ok();
         }
         out.push('\n');

@@ -13,7 +13,7 @@ use std::borrow::Cow;
 
 use crate::core::history::Trend;
 use crate::core::scorecard::{
-    HistoryPoint, MetricResult, ScopeSummary, ScopeView, Scorecard, Summary,
+    HistoryPoint, MetricResult, ScopeSummary, ScopeView, Scorecard, Shared, Summary,
 };
 use crate::core::text;
 
@@ -91,15 +91,21 @@ pub(crate) fn printable<'c>(card: &'c Scorecard, keep: &[char]) -> Cow<'c, Score
             *t = shown;
         }
     };
+    let fix_shared = |t: &mut Shared| {
+        if let Cow::Owned(shown) = text::printable_keeping(t, keep) {
+            *t = shown.into();
+        }
+    };
     let mut card = card.clone();
     fix(&mut card.title);
-    card.scopes.iter_mut().filter_map(|s| s.name.as_mut()).for_each(fix);
+    card.scopes.iter_mut().filter_map(|s| s.name.as_mut()).for_each(fix_shared);
     for r in &mut card.results {
         [&mut r.id, &mut r.name, &mut r.category, &mut r.target, &mut r.pass, &mut r.warn]
             .into_iter()
-            .for_each(fix);
-        r.scope.iter_mut().for_each(fix);
-        r.suggestions.iter_mut().for_each(fix);
+            .for_each(fix_shared);
+        r.scope.iter_mut().for_each(fix_shared);
+        r.suggestions =
+            r.suggestions.iter().map(|t| text::printable_keeping(t, keep).into_owned()).collect();
         r.waiver.iter_mut().for_each(|w| fix(&mut w.reason));
     }
     Cow::Owned(card)
@@ -212,10 +218,12 @@ mod tests {
         let hostile = sample::hostile();
         for keep in [&[][..], LINE_BREAKS] {
             let shown = printable(&hostile, keep);
-            let texts = std::iter::once(&shown.title)
-                .chain(shown.scopes.iter().filter_map(|s| s.name.as_ref()))
+            let texts = std::iter::once(shown.title.as_str())
+                .chain(shown.scopes.iter().filter_map(|s| s.name.as_deref()))
                 .chain(shown.results.iter().flat_map(|r| {
-                    [&r.name, &r.category, &r.target].into_iter().chain(&r.suggestions)
+                    [&*r.name, &r.category, &r.target]
+                        .into_iter()
+                        .chain(r.suggestions.iter().map(String::as_str))
                 }));
             for text in texts {
                 assert!(!text.contains(['\u{1b}', '\u{202e}']), "{text:?}");
@@ -278,13 +286,13 @@ pub(crate) mod sample {
     pub(crate) fn hostile() -> Scorecard {
         let mut card = scorecard();
         card.title = HOSTILE.to_string();
-        card.scopes[0].name = Some(HOSTILE.to_string());
+        card.scopes[0].name = Some(HOSTILE.into());
         for r in &mut card.results {
-            r.scope = Some(HOSTILE.to_string());
-            r.category = format!("{} {HOSTILE}", r.category);
-            r.name = format!("{} {HOSTILE}", r.name);
-            r.target = HOSTILE.to_string();
-            r.suggestions = vec![HOSTILE.to_string()];
+            r.scope = Some(HOSTILE.into());
+            r.category = format!("{} {HOSTILE}", r.category).into();
+            r.name = format!("{} {HOSTILE}", r.name).into();
+            r.target = HOSTILE.into();
+            r.suggestions = [HOSTILE.to_string()].into();
         }
         card
     }

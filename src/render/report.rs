@@ -54,7 +54,7 @@ pub fn render(card: &Scorecard, charts: &[String]) -> String {
         attention(&mut out, view, level);
         since_last(&mut out, view, level);
         for id in charts {
-            if let Some(result) = view.results.iter().find(|r| r.id == *id) {
+            if let Some(result) = view.results.iter().find(|r| *r.id == **id) {
                 chart(&mut out, result, level);
             }
         }

@@ -136,13 +136,13 @@ fn attention(out: &mut String, card: &Scorecard, view: &ScopeView<'_>, style: St
         if let Some(distance) = r.distance() {
             writeln!(out, "  {distance} (target: {})", r.target).ok();
         }
-        for idea in &r.suggestions {
+        for idea in r.suggestions.iter() {
             writeln!(out, "  - {idea}").ok();
         }
     }
     let missing = view.missing();
     if !missing.is_empty() {
-        let names: Vec<&str> = missing.iter().map(|r| r.name.as_str()).collect();
+        let names: Vec<&str> = missing.iter().map(|r| &*r.name).collect();
         let hint =
             if card.gate.require_all { "" } else { " (--require-all fails the gate on these)" };
         writeln!(out, "\nNo data: {}{hint}", names.join(", ")).ok();
