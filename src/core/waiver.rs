@@ -84,19 +84,20 @@ pub fn apply(card: &mut Scorecard, waivers: &[Waiver], today: Date) {
             graded,
         });
     }
-    // Results come scope by scope, in the order of `card.scopes`: count each run in one pass.
+    // Each scope's results counted in one pass over them.
+    let summaries: Vec<Summary> = card
+        .scope_views()
+        .iter()
+        .map(|view| {
+            let mut summary = Summary::default();
+            view.results.iter().for_each(|r| summary.count(r.status));
+            summary
+        })
+        .collect();
     let mut total = Summary::default();
-    let mut rest = card.results.as_slice();
-    for scope in &mut card.scopes {
-        let len = rest.iter().take_while(|r| r.scope == scope.name).count();
-        let (results, tail) = rest.split_at(len);
-        let mut summary = Summary::default();
-        for result in results {
-            summary.count(result.status);
-        }
+    for (scope, summary) in card.scopes.iter_mut().zip(summaries) {
         scope.summary = summary;
         total.add(summary);
-        rest = tail;
     }
     card.summary = total;
     let policy = GatePolicy { fail_on: card.gate.fail_on, require_all: card.gate.require_all };
