@@ -8,7 +8,7 @@ use kpi::core::evaluate::evaluate;
 use kpi::core::history::When;
 use kpi::core::scorecard::{FailOn, GatePolicy};
 use kpi::input::catalog::load_builtin;
-use kpi::input::measurements::Collector;
+use kpi::input::measurements::{Store, csv};
 use kpi::render::json;
 
 #[path = "support/history.rs"]
@@ -20,8 +20,8 @@ fn evaluator(c: &mut Criterion) {
     history::write(&mut text, 100, 52).expect("writing to memory");
     // As the application does, the reader keeps what an evaluation at the same date can show.
     let read = |as_of| {
-        let mut collector = Collector::new(&catalog).as_of(as_of);
-        collector.read_csv(text.as_slice(), "bench.csv").expect("the history reads");
+        let mut collector = Store::new(&catalog).as_of(as_of);
+        csv::read(&mut collector, text.as_slice(), "bench.csv").expect("the history reads");
         collector.finish().expect("the history has values")
     };
     let mid_year = When::parse("2026-06-01").expect("a date");

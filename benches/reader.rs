@@ -5,7 +5,7 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use kpi::input::catalog::load_builtin;
-use kpi::input::measurements::Collector;
+use kpi::input::measurements::{Store, csv};
 
 #[path = "support/history.rs"]
 mod history;
@@ -78,8 +78,8 @@ fn reader(c: &mut Criterion) {
         group.throughput(Throughput::Bytes(u64::try_from(text.len()).expect("a few megabytes")));
         group.bench_function(*name, |b| {
             b.iter(|| {
-                let mut collector = Collector::new(&catalog);
-                collector.read_csv(text.as_bytes(), "bench.csv").expect("the history reads");
+                let mut collector = Store::new(&catalog);
+                csv::read(&mut collector, text.as_bytes(), "bench.csv").expect("the history reads");
                 collector.finish().expect("the history has values")
             });
         });

@@ -1,6 +1,8 @@
 //! The application: turns a validated command into reads, an evaluation and output. The only place
 //! that wires the edges to the core; errors gain their context here.
 
+use std::fs::File;
+use std::io;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -11,12 +13,15 @@ use crate::cli::{
     CatalogCommand, CheckConfig, Cli, Command, Environment, FileArgs, Grading, ReportConfig,
     SchemaArg,
 };
+use crate::core::catalog::Catalog;
 use crate::core::config::Setup;
 use crate::core::evaluate::evaluate_scoped;
+use crate::core::history::{Dataset, When};
 use crate::core::scorecard::Scorecard;
 use crate::core::waiver;
+use crate::input::measurements::{self, MeasurementError, Source, Store};
 use crate::input::schema::{self, SchemaKind};
-use crate::input::{config, measurements, template};
+use crate::input::{config, template};
 use crate::output::{Destination, Outputs};
 use crate::progress::Progress;
 use crate::render::{self, Style, github, markdown};
@@ -63,7 +68,7 @@ fn setup(files: &FileArgs) -> anyhow::Result<Setup> {
 fn scorecard(setup: &Setup, grading: &Grading) -> anyhow::Result<Scorecard> {
     let Grading { sources, as_of, policy, today, progress } = grading;
     let (as_of, policy, today, progress) = (*as_of, *policy, *today, *progress);
-    let data = measurements::read(&setup.catalog, sources, as_of, &Progress::new(progress))?;
+    let data = read_measurements(&setup.catalog, sources, as_of, &Progress::new(progress))?;
     let catalog_for = |scope: Option<&str>| setup.catalog_for_scope(scope);
     let mut card = evaluate_scoped(&setup.catalog, &catalog_for, &data, as_of, policy);
     if card.results.is_empty() {
@@ -76,6 +81,41 @@ fn scorecard(setup: &Setup, grading: &Grading) -> anyhow::Result<Scorecard> {
         waiver::apply(&mut card, &setup.waivers, today);
     }
     Ok(card)
+}
+
+/// Reads every source into one store; rows dated after `as_of` are checked but not kept.
+/// `progress` shows how far reading has got, when the run allows it.
+fn read_measurements(
+    catalog: &Catalog,
+    sources: &[Source],
+    as_of: Option<When>,
+    progress: &Progress,
+) -> Result<Dataset, MeasurementError> {
+    let mut store = Store::new(catalog).as_of(as_of);
+    for source in sources {
+        let file = source.display_name();
+        match source {
+            Source::Stdin => {
+                measurements::csv::read(
+                    &mut store,
+                    progress.wrap(io::stdin().lock(), &file, None),
+                    &file,
+                )?;
+            }
+            Source::File(path) => {
+                let reader = File::open(path).map_err(|cause| {
+                    if cause.kind() == io::ErrorKind::NotFound {
+                        MeasurementError::NotFound { file: file.clone() }
+                    } else {
+                        MeasurementError::Open { file: file.clone(), cause }
+                    }
+                })?;
+                let len = reader.metadata().ok().map(|m| m.len());
+                measurements::csv::read(&mut store, progress.wrap(reader, &file, len), &file)?;
+            }
+        }
+    }
+    store.finish()
 }
 
 fn report(config: &ReportConfig, setup: &Setup) -> anyhow::Result<ExitCode> {

@@ -11,7 +11,7 @@ use kpi::core::evaluate::evaluate;
 use kpi::core::history::When;
 use kpi::core::scorecard::{FailOn, GatePolicy};
 use kpi::input::catalog::load_builtin;
-use kpi::input::measurements::Collector;
+use kpi::input::measurements::{Store, csv};
 use kpi::render::{self, Format, Style};
 use libfuzzer_sys::fuzz_target;
 
@@ -25,11 +25,11 @@ fuzz_target!(|data: &[u8]| {
     let files: Vec<&[u8]> = data.splitn(2, |&b| b == b'\x0c').collect();
     let catalog = catalog();
     let as_of = When::parse("2026-11-16").ok();
-    let mut collector = Collector::new(catalog);
+    let mut collector = Store::new(catalog);
     let read = files
         .iter()
         .enumerate()
-        .try_for_each(|(i, file)| collector.read_csv(*file, &format!("f{i}.csv")))
+        .try_for_each(|(i, file)| csv::read(&mut collector, *file, &format!("f{i}.csv")))
         .and_then(|()| collector.finish());
     match read {
         Ok(data) => {

@@ -3,11 +3,9 @@
 
 pub mod catalog;
 pub mod config;
-mod lines;
 pub mod measurements;
 pub mod problem;
 pub mod schema;
-mod seen;
 pub mod template;
 mod yaml;
 

@@ -257,7 +257,7 @@ pub(crate) mod sample {
     use crate::core::scorecard::{FailOn, GatePolicy, Scorecard};
     use crate::core::waiver::{Waiver, apply};
     use crate::input::catalog::load_builtin;
-    use crate::input::measurements::Collector;
+    use crate::input::measurements::{Store, csv};
 
     pub(crate) const CSV: &str = "metric,value\n\
         response_time,180ms\n\
@@ -299,8 +299,8 @@ pub(crate) mod sample {
 
     pub(crate) fn scorecard() -> Scorecard {
         let catalog = load_builtin().unwrap();
-        let mut collector = Collector::new(&catalog);
-        collector.read_csv(CSV.as_bytes(), "sample.csv").unwrap();
+        let mut collector = Store::new(&catalog);
+        csv::read(&mut collector, CSV.as_bytes(), "sample.csv").unwrap();
         let data = collector.finish().unwrap();
         evaluate(&catalog, &data, None, GatePolicy { fail_on: FailOn::Fail, require_all: false })
     }

@@ -1,119 +1,24 @@
-//! Reading measured values from CSV. The only module that knows CSV: it finds the `metric`, `value`
-//! and optional `unit` columns, resolves each metric name and converts each value to its metric's
-//! unit, and reports bad input with the file and line.
+//! Measurements from CSV: finds the `metric`, `value` and optional `unit`, `date` and `scope`
+//! columns of a long file, or the metric columns of a wide one, and pushes each cell as a row into
+//! the [`Store`], with its file and line. The only module that knows CSV.
 
-use std::collections::HashMap;
-use std::fs::File;
-use std::io::{self, Read};
-use std::path::PathBuf;
+use std::io::Read;
 
-use crate::core::catalog::{Catalog, UnknownMetric};
-use crate::core::evaluate::Window;
-use crate::core::history::{Dataset, DateError, Observation, ScopeData, When};
+use super::lines::Lines;
+use super::{MeasurementError, Origin, Row, RowDate, SourceId, Store};
+use crate::core::catalog::Catalog;
 use crate::core::text::printable;
 use crate::core::trim;
-use crate::core::unit::{QuantityError, Remembered};
-use crate::input::lines::Lines;
-use crate::input::seen::{Location, Order, OutOfOrder, SeenDates};
-use crate::progress::Progress;
-
-/// Where measurements come from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    /// Standard input, written `-` on the command line.
-    Stdin,
-    File(PathBuf),
-}
-
-impl Source {
-    /// `-` is standard input; anything else is a path.
-    pub fn from_arg(arg: &str) -> Source {
-        if arg == "-" { Source::Stdin } else { Source::File(PathBuf::from(arg)) }
-    }
-
-    /// How the source is named in messages: printable, since a file name may hold anything.
-    pub fn display_name(&self) -> String {
-        match self {
-            Source::Stdin => "<stdin>".to_string(),
-            Source::File(path) => printable(&path.display().to_string()).into_owned(),
-        }
-    }
-}
-
-/// Why measurements could not be read. Every message names the file, and the line where there is one;
-/// text from the input is shown printable (see [`printable`]), never raw.
-#[derive(Debug, thiserror::Error)]
-pub enum MeasurementError {
-    #[error("`{file}` does not exist; check the path")]
-    NotFound { file: String },
-    #[error("cannot read `{file}`: {cause}")]
-    Open { file: String, cause: io::Error },
-    #[error(
-        "{file}: the file is empty; it needs a header row naming the `metric` and `value` columns"
-    )]
-    Empty { file: String },
-    #[error(
-        "{file}:{line}: the header has no `{column}` column (it has {found}); name the columns `metric` and `value`"
-    )]
-    MissingColumn { file: String, line: u64, column: &'static str, found: String },
-    #[error("{file}:{line}: column `{}` is not a metric{hint}", printable(.column))]
-    UnknownColumn { file: String, line: u64, column: String, hint: String },
-    #[error(
-        "{file}:{line}: columns `{}` and `{}` are the same metric `{metric}`; keep one",
-        printable(.first),
-        printable(.second)
-    )]
-    RepeatedColumn { file: String, line: u64, first: String, second: String, metric: String },
-    #[error("{file}:{line}: the metric name is blank; name the metric this value is for")]
-    BlankMetric { file: String, line: u64 },
-    #[error(
-        "{file}:{line}: the scope is blank; name the service or team, or drop the scope column"
-    )]
-    BlankScope { file: String, line: u64 },
-    #[error("{file}:{line}: {cause}")]
-    UnknownMetric { file: String, line: u64, cause: UnknownMetric },
-    #[error("{file}:{line}: `{metric}`: {cause}")]
-    BadValue { file: String, line: u64, metric: String, cause: QuantityError },
-    #[error("{file}:{line}: {cause}")]
-    BadDate { file: String, line: u64, cause: DateError },
-    #[error("{file}:{line}: `{metric}` is measured twice{context} (first at {first}); {fix}")]
-    Duplicate {
-        file: String,
-        line: u64,
-        metric: String,
-        context: String,
-        first: String,
-        fix: &'static str,
-    },
-    #[error("{file}:{line}: the text is not valid UTF-8; save the file as UTF-8")]
-    NotUtf8 { file: String, line: u64 },
-    #[error(
-        "{file}:{line}: the row has {found} fields but the header has {expected}; quote values that contain commas"
-    )]
-    Ragged { file: String, line: u64, found: u64, expected: u64 },
-    #[error("{file}: {cause}")]
-    Csv { file: String, cause: csv::Error },
-    #[error("{file}: more {what} than one run can tell apart; split the input into several runs")]
-    TooMany { what: &'static str, file: String },
-    #[error(
-        "no measurements in {files}: every value is blank or there are no rows; fill in at least one value"
-    )]
-    NoMeasurements { files: String },
-}
 
 /// Column names accepted for the scope.
 const SCOPE_COLUMNS: &[&str] = &["scope", "service", "team"];
-
-/// How many distinct metric names, as written, the reader remembers the resolution of. Real inputs
-/// use one spelling per metric; the limit only keeps a hostile input from growing the memo.
-const NAME_MEMO_LIMIT: usize = 1024;
 
 /// Where the values are in a row.
 enum Layout {
     /// One row per measurement: `metric`, `value`, optional `unit`.
     Long { metric: usize, value: usize, unit: Option<usize> },
-    /// One row per check-in, one column per metric: `(column, metric index)`.
-    Wide { columns: Vec<(usize, usize)> },
+    /// One row per check-in, one column per metric: the column and its name.
+    Wide { columns: Vec<usize> },
 }
 
 /// The columns of one input.
@@ -123,502 +28,157 @@ struct Header {
     scope: Option<usize>,
 }
 
-impl Header {
-    /// In which order a row's values are added: a wide row adds its metrics in column order, so
-    /// that of two errors on one line the leftmost is reported, as a reader would find it.
-    fn column_of(&self, metric: usize) -> usize {
-        match &self.layout {
-            Layout::Long { .. } => 0,
-            Layout::Wide { columns } => {
-                columns.iter().position(|&(_, m)| m == metric).unwrap_or(usize::MAX)
-            }
+/// Reads one CSV input into `store`; `file` names it in messages.
+pub fn read(store: &mut Store<'_>, reader: impl Read, file: &str) -> Result<(), MeasurementError> {
+    let source = store.begin(file)?;
+    let read = read_rows(store, reader, file, source);
+    store.end(read)
+}
+
+fn read_rows(
+    store: &mut Store<'_>,
+    reader: impl Read,
+    file: &str,
+    source: SourceId,
+) -> Result<(), MeasurementError> {
+    // Fields are trimmed where they are read: the csv crate's field trimming allocates a new
+    // record for every row.
+    let mut csv =
+        ::csv::ReaderBuilder::new().trim(::csv::Trim::Headers).from_reader(Lines::new(reader));
+    let header_record = match csv.headers() {
+        Ok(header) => header.clone(),
+        Err(e) => return Err(csv_error(e, store, source, csv.get_mut())),
+    };
+    let header_line = line_of(header_record.position(), csv.get_mut()).max(1);
+    let at = store.origin(source, header_line);
+    let header = header(store.catalog(), &header_record, at, file)?;
+
+    let mut record = ::csv::StringRecord::new();
+    loop {
+        match csv.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(csv_error(e, store, source, csv.get_mut())),
         }
-    }
-}
-
-/// A date read, and its index in the collector's table of distinct dates.
-#[derive(Clone, Copy)]
-struct Dated {
-    at: When,
-    id: u32,
-}
-
-/// One (scope, metric) series being read.
-#[derive(Default)]
-struct Series {
-    /// The observations evaluation can use: a bounded window, not every row.
-    window: Window,
-    /// The dates of the series' rows in date order and where each was, including rows outside
-    /// the window.
-    seen: SeenDates,
-    /// The first row of the series and whether it was undated: an undated row conflicts with any
-    /// other row of its series.
-    first: Option<Location>,
-    undated: bool,
-}
-
-/// Collects measurements from one or more CSV inputs into a dataset of series per scope and metric.
-///
-/// Memory grows with the number of series and the distinct dates, not with the rows: each series
-/// keeps a bounded window of observations, and the duplicate check keeps runs of evenly spaced
-/// rows (see [`SeenDates`]); only rows out of their series' date order take room of their own.
-pub struct Collector<'c> {
-    catalog: &'c Catalog,
-    /// Rows after this date are checked but not kept: no evaluation at this date shows them.
-    as_of: Option<When>,
-    scopes: Vec<Option<String>>,
-    /// Where each named scope is in `scopes`, and the unnamed one.
-    scope_indexes: HashMap<String, usize>,
-    unscoped: Option<usize>,
-    /// Per scope, per metric (`scope * metrics + metric`).
-    series: Vec<Series>,
-    /// Rows dated before their series' latest, for the duplicate check.
-    out_of_order: OutOfOrder,
-    /// Distinct dates in order of first appearance, and the index of each.
-    dates: Vec<When>,
-    date_indexes: HashMap<When, u32>,
-    /// Metric names as written and the metric each resolves to: normalising a name costs more than
-    /// looking it up, and a file spells each metric one way a million times.
-    names: HashMap<String, usize>,
-    /// For each metric, and a last slot for the start, the name written on the row after it last
-    /// time with the metric that name resolves to. A long file lists each check-in's metrics in the
-    /// same order, so this guess spares hashing the name on nearly every row.
-    next_name: Vec<Option<(String, usize)>>,
-    /// The slot of `next_name` for the row being read.
-    after: usize,
-    /// Per metric, how the suffix of its last value scaled the number: a file writes each
-    /// metric's unit one way.
-    suffixes: Vec<Option<Remembered>>,
-    any_value: bool,
-    files: Vec<String>,
-}
-
-/// Reads every source and merges their rows; rows dated after `as_of` are checked but not kept.
-/// `progress` shows how far reading has got, when the run allows it.
-pub fn read(
-    catalog: &Catalog,
-    sources: &[Source],
-    as_of: Option<When>,
-    progress: &Progress,
-) -> Result<Dataset, MeasurementError> {
-    let mut collector = Collector::new(catalog).as_of(as_of);
-    for source in sources {
-        let file = source.display_name();
-        match source {
-            Source::Stdin => {
-                collector.read_csv(progress.wrap(io::stdin().lock(), &file, None), &file)?;
-            }
-            Source::File(path) => {
-                let reader = File::open(path).map_err(|cause| {
-                    if cause.kind() == io::ErrorKind::NotFound {
-                        MeasurementError::NotFound { file: file.clone() }
-                    } else {
-                        MeasurementError::Open { file: file.clone(), cause }
-                    }
-                })?;
-                let len = reader.metadata().ok().map(|m| m.len());
-                collector.read_csv(progress.wrap(reader, &file, len), &file)?;
-            }
+        if trim(record.as_slice()).is_empty() {
+            continue;
         }
-    }
-    collector.finish()
-}
-
-impl<'c> Collector<'c> {
-    pub fn new(catalog: &'c Catalog) -> Self {
-        Collector {
-            catalog,
-            as_of: None,
-            scopes: Vec::new(),
-            scope_indexes: HashMap::new(),
-            unscoped: None,
-            series: Vec::new(),
-            out_of_order: OutOfOrder::default(),
-            dates: Vec::new(),
-            date_indexes: HashMap::new(),
-            names: HashMap::new(),
-            next_name: vec![None; catalog.metrics().len() + 1],
-            after: catalog.metrics().len(),
-            suffixes: vec![None; catalog.metrics().len()],
-            any_value: false,
-            files: Vec::new(),
-        }
-    }
-
-    /// Keeps only what an evaluation at `as_of` can show; every row is still checked.
-    #[must_use]
-    pub fn as_of(mut self, as_of: Option<When>) -> Self {
-        self.as_of = as_of;
-        self
-    }
-
-    /// Reads one CSV input; `file` names it in errors.
-    ///
-    /// A row repeating the scope, metric and date of an earlier row is reported even when another
-    /// error comes later in the input, as it would be by a reader that checks each row against every
-    /// row before it.
-    pub fn read_csv(&mut self, reader: impl Read, file: &str) -> Result<(), MeasurementError> {
-        self.files.push(file.to_string());
-        let mut header = None;
-        let read = self.read_rows(reader, file, &mut header);
-        let metrics = self.catalog.metrics().len();
-        let column_of =
-            |series| header.as_ref().map_or(0, |h: &Header| h.column_of(series % metrics));
-        match self.out_of_order.first_repeat(column_of) {
-            Some(repeat) => Err(self.duplicate(
-                repeat.series / metrics,
-                repeat.series % metrics,
-                Some(self.dates[repeat.date as usize]),
-                repeat.second,
-                repeat.first,
-            )),
-            None => read,
-        }
-    }
-
-    fn read_rows(
-        &mut self,
-        reader: impl Read,
-        file: &str,
-        header_out: &mut Option<Header>,
-    ) -> Result<(), MeasurementError> {
-        let file_index = u32::try_from(self.files.len() - 1).map_err(|_| {
-            MeasurementError::TooMany { what: "input files", file: file.to_string() }
-        })?;
-        // Fields are trimmed where they are read: the csv crate's field trimming allocates a new
-        // record for every row.
-        let mut csv =
-            csv::ReaderBuilder::new().trim(csv::Trim::Headers).from_reader(Lines::new(reader));
-        let header_record = match csv.headers() {
-            Ok(header) => header.clone(),
-            Err(e) => return Err(csv_error(e, file, csv.get_mut())),
+        let field = |column: usize| record.get(column).map_or("", trim);
+        let line = line_of(record.position(), csv.get_mut());
+        let cell = Row {
+            scope: header.scope.map(field),
+            metric: "",
+            date: header.date.map(|column| RowDate::Text(field(column))),
+            value: "",
+            unit: None,
+            source,
+            line,
         };
-        let header_line = line_of(header_record.position(), csv.get_mut()).max(1);
-        let header = header_out.insert(self.header(&header_record, header_line, file)?);
+        match &header.layout {
+            Layout::Long { metric, value, unit } => store.push(Row {
+                metric: field(*metric),
+                value: field(*value),
+                unit: unit.map(field),
+                ..cell
+            })?,
+            Layout::Wide { columns } => {
+                for &column in columns {
+                    let metric = &header_record[column];
+                    store.push(Row { metric, value: field(column), ..cell })?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
 
-        let mut record = csv::StringRecord::new();
-        // The previous row's date and scope as written: consecutive rows usually share them.
-        let mut last_date: Option<(String, Dated)> = None;
-        let mut last_scope: Option<(String, usize)> = None;
-        loop {
-            match csv.read_record(&mut record) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(e) => return Err(csv_error(e, file, csv.get_mut())),
-            }
-            if trim(record.as_slice()).is_empty() {
-                continue;
-            }
-            let field = |column: usize| record.get(column).map_or("", trim);
-            let here =
-                Location { file: file_index, line: line_of(record.position(), csv.get_mut()) };
-            let at = match header.date.map(field) {
-                None => None,
-                Some(text) => Some(match &last_date {
-                    Some((last, dated)) if last == text => *dated,
-                    _ => {
-                        let dated = self.date(text, file, here.line)?;
-                        last_date = Some((text.to_string(), dated));
-                        dated
-                    }
-                }),
-            };
-            let scope = match header.scope.map(field) {
-                Some("") => {
-                    return Err(MeasurementError::BlankScope {
-                        file: file.to_string(),
-                        line: here.line,
+/// Works out the layout from the header row at `at`.
+fn header(
+    catalog: &Catalog,
+    header: &::csv::StringRecord,
+    at: Origin,
+    file: &str,
+) -> Result<Header, MeasurementError> {
+    if header.iter().all(str::is_empty) {
+        return Err(MeasurementError::Empty { file: file.to_string() });
+    }
+    let find = |names: &[&str]| {
+        header.iter().position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
+    };
+    let date = find(&["date"]);
+    let scope = find(SCOPE_COLUMNS);
+    let missing = |name| MeasurementError::MissingColumn {
+        at: at.clone(),
+        column: name,
+        found: header.iter().map(|h| format!("`{}`", printable(h))).collect::<Vec<_>>().join(", "),
+    };
+    let layout = match (find(&["metric"]), find(&["value"])) {
+        (Some(metric), Some(value)) => Layout::Long { metric, value, unit: find(&["unit"]) },
+        (Some(_), None) => return Err(missing("value")),
+        (None, Some(_)) => return Err(missing("metric")),
+        (None, None) => {
+            let mut columns: Vec<(usize, usize)> = Vec::new();
+            for (column, name) in header.iter().enumerate() {
+                if Some(column) == date || Some(column) == scope {
+                    continue;
+                }
+                let index = catalog.resolve(name).map_err(|e| {
+                    let hint = match e.suggestion {
+                        Some(id) => format!(" (did you mean `{id}`?)"),
+                        None => "; a wide file has `date`, optional `scope`, and one column per metric; a long file has `metric` and `value` columns".to_string(),
+                    };
+                    MeasurementError::UnknownColumn { at: at.clone(), column: name.to_string(), hint }
+                })?;
+                if let Some(&(other, _)) = columns.iter().find(|(_, i)| *i == index) {
+                    return Err(MeasurementError::RepeatedColumn {
+                        at,
+                        first: header[other].to_string(),
+                        second: name.to_string(),
+                        metric: catalog.metrics()[index].id.clone(),
                     });
                 }
-                Some(name) => match &last_scope {
-                    Some((last, index)) if last == name => *index,
-                    _ => {
-                        let index = self.scope_index(Some(name));
-                        last_scope = Some((name.to_string(), index));
-                        index
-                    }
-                },
-                None => self.scope_index(None),
-            };
-            match &header.layout {
-                Layout::Long { metric, value, unit } => {
-                    let name = field(*metric);
-                    if name.is_empty() {
-                        return Err(MeasurementError::BlankMetric {
-                            file: file.to_string(),
-                            line: here.line,
-                        });
-                    }
-                    let index =
-                        self.resolve(name).map_err(|cause| MeasurementError::UnknownMetric {
-                            file: file.to_string(),
-                            line: here.line,
-                            cause,
-                        })?;
-                    self.add(scope, index, at, field(*value), unit.map(field), here)?;
-                }
-                Layout::Wide { columns } => {
-                    for &(column, index) in columns {
-                        self.add(scope, index, at, field(column), None, here)?;
-                    }
-                }
+                columns.push((column, index));
             }
+            Layout::Wide { columns: columns.into_iter().map(|(column, _)| column).collect() }
         }
-        Ok(())
-    }
-    /// Works out the layout from the header row.
-    fn header(
-        &self,
-        header: &csv::StringRecord,
-        line: u64,
-        file: &str,
-    ) -> Result<Header, MeasurementError> {
-        if header.iter().all(str::is_empty) {
-            return Err(MeasurementError::Empty { file: file.to_string() });
-        }
-        let find = |names: &[&str]| {
-            header.iter().position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
-        };
-        let date = find(&["date"]);
-        let scope = find(SCOPE_COLUMNS);
-        let missing = |name| MeasurementError::MissingColumn {
-            file: file.to_string(),
-            line,
-            column: name,
-            found: header
-                .iter()
-                .map(|h| format!("`{}`", printable(h)))
-                .collect::<Vec<_>>()
-                .join(", "),
-        };
-        let layout = match (find(&["metric"]), find(&["value"])) {
-            (Some(metric), Some(value)) => Layout::Long { metric, value, unit: find(&["unit"]) },
-            (Some(_), None) => return Err(missing("value")),
-            (None, Some(_)) => return Err(missing("metric")),
-            (None, None) => {
-                let mut columns: Vec<(usize, usize)> = Vec::new();
-                for (column, name) in header.iter().enumerate() {
-                    if Some(column) == date || Some(column) == scope {
-                        continue;
-                    }
-                    let index = self.catalog.resolve(name).map_err(|e| {
-                        let hint = match e.suggestion {
-                            Some(id) => format!(" (did you mean `{id}`?)"),
-                            None => "; a wide file has `date`, optional `scope`, and one column per metric; a long file has `metric` and `value` columns".to_string(),
-                        };
-                        MeasurementError::UnknownColumn { file: file.to_string(), line, column: name.to_string(), hint }
-                    })?;
-                    if let Some(&(other, _)) = columns.iter().find(|(_, i)| *i == index) {
-                        return Err(MeasurementError::RepeatedColumn {
-                            file: file.to_string(),
-                            line,
-                            first: header[other].to_string(),
-                            second: name.to_string(),
-                            metric: self.catalog.metrics()[index].id.clone(),
-                        });
-                    }
-                    columns.push((column, index));
-                }
-                Layout::Wide { columns }
-            }
-        };
-        Ok(Header { layout, date, scope })
-    }
-
-    /// Reads a date and gives it its index among the distinct dates.
-    fn date(&mut self, text: &str, file: &str, line: u64) -> Result<Dated, MeasurementError> {
-        let at = When::parse(text).map_err(|cause| MeasurementError::BadDate {
-            file: file.to_string(),
-            line,
-            cause,
-        })?;
-        if let Some(&id) = self.date_indexes.get(&at) {
-            return Ok(Dated { at, id });
-        }
-        let id = u32::try_from(self.dates.len())
-            .map_err(|_| MeasurementError::TooMany { what: "distinct dates", file: file.into() })?;
-        self.dates.push(at);
-        self.date_indexes.insert(at, id);
-        Ok(Dated { at, id })
-    }
-
-    fn scope_index(&mut self, name: Option<&str>) -> usize {
-        let known = match name {
-            Some(name) => self.scope_indexes.get(name).copied(),
-            None => self.unscoped,
-        };
-        if let Some(index) = known {
-            return index;
-        }
-        let index = self.scopes.len();
-        match name {
-            Some(name) => self.scope_indexes.insert(name.to_string(), index),
-            None => self.unscoped.replace(index),
-        };
-        self.scopes.push(name.map(str::to_string));
-        self.series.extend((0..self.catalog.metrics().len()).map(|_| Series::default()));
-        index
-    }
-
-    /// The catalog metric a written name refers to, remembered for the next row.
-    fn resolve(&mut self, name: &str) -> Result<usize, UnknownMetric> {
-        let slot = &mut self.next_name[self.after];
-        if let Some((guess, index)) = slot.as_ref()
-            && guess == name
-        {
-            self.after = *index;
-            return Ok(*index);
-        }
-        let index = if let Some(&index) = self.names.get(name) {
-            index
-        } else {
-            let index = self.catalog.resolve(name)?;
-            if self.names.len() < NAME_MEMO_LIMIT {
-                self.names.insert(name.to_string(), index);
-            }
-            index
-        };
-        match slot {
-            Some((guess, guessed)) => {
-                guess.clear();
-                guess.push_str(name);
-                *guessed = index;
-            }
-            None => *slot = Some((name.to_string(), index)),
-        }
-        self.after = index;
-        Ok(index)
-    }
-
-    /// Adds one value to its series, refusing a second value for the same scope, metric and date.
-    /// An undated row conflicts with any other row of its series at once, and so does a row on the
-    /// date of one that came in date order; two rows out of order with the same date are found by
-    /// [`OutOfOrder::first_repeat`].
-    fn add(
-        &mut self,
-        scope: usize,
-        metric: usize,
-        at: Option<Dated>,
-        text: &str,
-        unit: Option<&str>,
-        here: Location,
-    ) -> Result<(), MeasurementError> {
-        let m = &self.catalog.metrics()[metric];
-        let index = scope * self.catalog.metrics().len() + metric;
-        let series = &mut self.series[index];
-        if let Some(first) = series.first.filter(|_| series.undated || at.is_none()) {
-            return Err(self.duplicate(scope, metric, at.map(|d| d.at), here, first));
-        }
-        series.first.get_or_insert(here);
-        match at {
-            Some(dated) => match series.seen.note(dated.id, here) {
-                Order::Next => {}
-                Order::Repeat(first) => {
-                    return Err(self.duplicate(scope, metric, Some(dated.at), here, first));
-                }
-                Order::Before => self.out_of_order.push(index, dated.id, here).map_err(|what| {
-                    MeasurementError::TooMany { what, file: self.files[here.file as usize].clone() }
-                })?,
-            },
-            None => series.undated = true,
-        }
-        let suffix = &mut self.suffixes[metric];
-        let value = m.unit.parse_remembering(text, unit, suffix).map_err(|cause| {
-            MeasurementError::BadValue {
-                file: self.files[here.file as usize].clone(),
-                line: here.line,
-                metric: m.name.clone(),
-                cause,
-            }
-        })?;
-        self.any_value |= value.is_some();
-        let at = at.map(|d| d.at);
-        let visible = match (at, self.as_of) {
-            (Some(at), Some(limit)) => at.not_after(limit),
-            _ => true,
-        };
-        if visible {
-            self.series[index].window.add(Observation { at, value });
-        }
-        Ok(())
-    }
-
-    /// The error for a row at `here` that repeats the row at `first`.
-    fn duplicate(
-        &self,
-        scope: usize,
-        metric: usize,
-        at: Option<When>,
-        here: Location,
-        first: Location,
-    ) -> MeasurementError {
-        let scope_part = self.scopes[scope]
-            .as_ref()
-            .map(|n| format!(" for scope `{}`", printable(n)))
-            .unwrap_or_default();
-        let (context, fix) = match at {
-            Some(at) => (format!("{scope_part} on {at}"), "keep one row per metric and date"),
-            None => {
-                (scope_part, "keep one row per metric, or add a `date` column to keep a history")
-            }
-        };
-        MeasurementError::Duplicate {
-            file: self.files[here.file as usize].clone(),
-            line: here.line,
-            metric: self.catalog.metrics()[metric].id.clone(),
-            context,
-            first: format!("{}:{}", self.files[first.file as usize], first.line),
-            fix,
-        }
-    }
-
-    /// The dataset read; an error when no input held any value.
-    pub fn finish(self) -> Result<Dataset, MeasurementError> {
-        if !self.any_value {
-            let files = self.files.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>();
-            return Err(MeasurementError::NoMeasurements { files: files.join(", ") });
-        }
-        let metrics = self.catalog.metrics().len();
-        let mut series = self.series.into_iter().map(|s| s.window.observations().to_vec());
-        let scopes = self
-            .scopes
-            .into_iter()
-            .map(|name| ScopeData { name, series: series.by_ref().take(metrics).collect() })
-            .collect();
-        Ok(Dataset { scopes })
-    }
+    };
+    Ok(Header { layout, date, scope })
 }
 
 /// The line a record starts on, from its position as the csv crate reports it.
-fn line_of(position: Option<&csv::Position>, lines: &mut Lines<impl Read>) -> u64 {
+fn line_of(position: Option<&::csv::Position>, lines: &mut Lines<impl Read>) -> u64 {
     position.map_or(0, |p| lines.line_of(p.byte(), p.line()))
 }
 
-fn csv_error(err: csv::Error, file: &str, lines: &mut Lines<impl Read>) -> MeasurementError {
-    let file = file.to_string();
+fn csv_error(
+    err: ::csv::Error,
+    store: &Store<'_>,
+    source: SourceId,
+    lines: &mut Lines<impl Read>,
+) -> MeasurementError {
     match err.kind() {
-        csv::ErrorKind::Utf8 { pos, .. } => {
-            MeasurementError::NotUtf8 { file, line: line_of(pos.as_ref(), lines).max(1) }
-        }
-        csv::ErrorKind::UnequalLengths { pos, expected_len, len } => MeasurementError::Ragged {
-            file,
-            line: line_of(pos.as_ref(), lines),
+        ::csv::ErrorKind::Utf8 { pos, .. } => MeasurementError::NotUtf8 {
+            at: store.origin(source, line_of(pos.as_ref(), lines).max(1)),
+        },
+        ::csv::ErrorKind::UnequalLengths { pos, expected_len, len } => MeasurementError::Ragged {
+            at: store.origin(source, line_of(pos.as_ref(), lines)),
             found: *len,
             expected: *expected_len,
         },
-        _ => MeasurementError::Csv { file, cause: err },
+        _ => MeasurementError::Csv { file: store.origin(source, 0).source, cause: err },
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::history::{Dataset, When};
     use crate::input::catalog::load_builtin;
 
     fn read_data(text: &str) -> Result<Dataset, MeasurementError> {
         let catalog = load_builtin().unwrap();
-        let mut c = Collector::new(&catalog);
-        c.read_csv(text.as_bytes(), "m.csv")?;
+        let mut c = Store::new(&catalog);
+        read(&mut c, text.as_bytes(), "m.csv")?;
         c.finish()
     }
 
@@ -755,8 +315,8 @@ mod tests {
     #[test]
     fn invalid_utf8_names_its_line() {
         let catalog = load_builtin().unwrap();
-        let mut c = Collector::new(&catalog);
-        let e = c.read_csv(&b"metric,value\nmttr,5\nmttr\xff,6\n"[..], "m.csv").unwrap_err();
+        let mut c = Store::new(&catalog);
+        let e = read(&mut c, &b"metric,value\nmttr,5\nmttr\xff,6\n"[..], "m.csv").unwrap_err();
         assert_eq!(e.to_string(), "m.csv:3: the text is not valid UTF-8; save the file as UTF-8");
     }
 
@@ -765,16 +325,16 @@ mod tests {
         let catalog = load_builtin().unwrap();
         let undated = &b"metric,value\nmttr,5\n"[..];
         let dated = &b"date,metric,value\n2026-01-05,MTTR,6\n"[..];
-        let mut c = Collector::new(&catalog);
-        c.read_csv(undated, "u.csv").unwrap();
+        let mut c = Store::new(&catalog);
+        read(&mut c, undated, "u.csv").unwrap();
         assert_eq!(
-            c.read_csv(dated, "d.csv").unwrap_err().to_string(),
+            read(&mut c, dated, "d.csv").unwrap_err().to_string(),
             "d.csv:2: `mttr` is measured twice on 2026-01-05 (first at u.csv:2); keep one row per metric and date"
         );
-        let mut c = Collector::new(&catalog);
-        c.read_csv(dated, "d.csv").unwrap();
+        let mut c = Store::new(&catalog);
+        read(&mut c, dated, "d.csv").unwrap();
         assert_eq!(
-            c.read_csv(undated, "u.csv").unwrap_err().to_string(),
+            read(&mut c, undated, "u.csv").unwrap_err().to_string(),
             "u.csv:2: `mttr` is measured twice (first at d.csv:2); keep one row per metric, or add a `date` column to keep a history"
         );
     }
@@ -810,8 +370,6 @@ mod tests {
             assert!(message.contains(shown), "{message}");
             assert!(!message.contains(['\u{1b}', '\u{202e}', '\n']), "{message:?}");
         }
-        let file = Source::from_arg("in\u{1b}[2J\n.csv").display_name();
-        assert_eq!(file, "in\\u{1b}[2J\\n.csv");
     }
 
     /// How rows are ordered: the key of (week, scope, metric) they are sorted by.
@@ -845,17 +403,17 @@ mod tests {
         let orders: [RowOrder; 4] =
             [|w, s, m| (w, s, m), |w, s, m| (-w, s, m), |w, s, m| (s, w, m), |w, s, m| (m, s, w)];
         for (n, order) in orders.into_iter().enumerate() {
-            let mut c = Collector::new(&catalog);
-            c.read_csv(history(60, order, (-1, 0)).as_bytes(), "h.csv").unwrap();
+            let mut c = Store::new(&catalog);
+            read(&mut c, history(60, order, (-1, 0)).as_bytes(), "h.csv").unwrap();
             assert_eq!(c.series.len(), 3 * 15);
             assert!(c.series.iter().all(|s| s.seen.runs() == 1), "order {n}");
             assert_eq!(c.out_of_order.len(), 0, "order {n}");
         }
         // A week one scope skipped changes the spacing of every series once: two runs each, not one
         // a row. The row filled in at the end of the file is out of order.
-        let mut c = Collector::new(&catalog);
+        let mut c = Store::new(&catalog);
         let text = history(60, orders[0], (30, 1)) + &format!("{},s1,mttr,1\n", week(30));
-        c.read_csv(text.as_bytes(), "h.csv").unwrap();
+        read(&mut c, text.as_bytes(), "h.csv").unwrap();
         let runs: Vec<usize> = c.series.iter().map(|s| s.seen.runs()).collect();
         assert!(runs.iter().all(|&r| r == 2), "{runs:?}");
         assert_eq!(c.out_of_order.len(), 1);
@@ -864,9 +422,9 @@ mod tests {
     #[test]
     fn duplicates_across_files_name_both() {
         let catalog = load_builtin().unwrap();
-        let mut c = Collector::new(&catalog);
-        c.read_csv(&b"metric,value\nmttr,5\n"[..], "a.csv").unwrap();
-        let e = c.read_csv(&b"metric,value\nMTTR,6\n"[..], "b.csv").unwrap_err();
+        let mut c = Store::new(&catalog);
+        read(&mut c, &b"metric,value\nmttr,5\n"[..], "a.csv").unwrap();
+        let e = read(&mut c, &b"metric,value\nMTTR,6\n"[..], "b.csv").unwrap_err();
         assert!(e.to_string().starts_with("b.csv:2: `mttr` is measured twice (first at a.csv:2)"));
     }
 }
@@ -885,6 +443,7 @@ mod model_tests {
 
     use super::*;
     use crate::core::evaluate::evaluate;
+    use crate::core::history::{Dataset, Observation, ScopeData, When};
     use crate::core::scorecard::{FailOn, GatePolicy};
     use crate::input::catalog::load_builtin;
 
@@ -1023,12 +582,10 @@ mod model_tests {
 
     fn shown(err: &MeasurementError) -> (&'static str, String) {
         match err {
-            MeasurementError::Duplicate { file, line, first, .. } => {
-                ("duplicate", format!("{file}:{line} first at {first}"))
+            MeasurementError::Duplicate { at, first, .. } => {
+                ("duplicate", format!("{at} first at {first}"))
             }
-            MeasurementError::BadValue { file, line, .. } => {
-                ("bad value", format!("{file}:{line}"))
-            }
+            MeasurementError::BadValue { at, .. } => ("bad value", at.to_string()),
             MeasurementError::NoMeasurements { .. } => ("no measurements", String::new()),
             other => ("unexpected", other.to_string()),
         }
@@ -1045,10 +602,10 @@ mod model_tests {
             let split = split.min(rows.len());
             let files: [(&str, &[Row]); 2] = [("a.csv", &rows[..split]), ("b.csv", &rows[split..])];
             let as_of = as_of.map(day);
-            let mut collector = Collector::new(&catalog).as_of(as_of);
+            let mut collector = Store::new(&catalog).as_of(as_of);
             let read = files
                 .iter()
-                .try_for_each(|(name, rows)| collector.read_csv(csv(rows).as_bytes(), name))
+                .try_for_each(|(name, rows)| read(&mut collector, csv(rows).as_bytes(), name))
                 .and_then(|()| collector.finish());
             let policy = GatePolicy { fail_on: FailOn::Fail, require_all: false };
             match (read, model(&catalog, &files)) {
@@ -1233,11 +790,11 @@ mod robustness_tests {
     /// Reads `inputs` as files in turn; on success evaluates and renders in every format.
     fn read_and_render(inputs: &[&[u8]]) {
         let catalog = load_builtin().unwrap();
-        let mut collector = Collector::new(&catalog);
+        let mut collector = Store::new(&catalog);
         let read = inputs
             .iter()
             .enumerate()
-            .try_for_each(|(i, bytes)| collector.read_csv(*bytes, &format!("in{i}.csv")))
+            .try_for_each(|(i, bytes)| read(&mut collector, *bytes, &format!("in{i}.csv")))
             .and_then(|()| collector.finish());
         match read {
             Ok(data) => {
@@ -1317,10 +874,10 @@ mod robustness_tests {
             (text, line) in file_with_a_bad_row()
         ) {
             let catalog = load_builtin().unwrap();
-            let mut collector = Collector::new(&catalog);
-            let err = collector.read_csv(text.as_bytes(), "m.csv").unwrap_err();
+            let mut collector = Store::new(&catalog);
+            let err = read(&mut collector, text.as_bytes(), "m.csv").unwrap_err();
             prop_assert!(
-                matches!(err, MeasurementError::BadValue { line: l, .. } if l == line),
+                matches!(&err, MeasurementError::BadValue { at, .. } if at.line == Some(line)),
                 "{err} (expected line {line}) in {text:?}"
             );
         }

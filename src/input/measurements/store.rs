@@ -1,0 +1,454 @@
+//! The one store every source of measurements feeds, through [`Store::push`]: it resolves metric
+//! names, scopes and dates, converts values to their metric's unit, refuses a second row for the
+//! same scope, metric and date wherever the two came from, and keeps per series only what an
+//! evaluation at `--as-of` can show. It knows rows and origins, never a file format.
+
+use std::collections::HashMap;
+
+use super::seen::{Location, Order, OutOfOrder, SeenDates};
+use super::{MeasurementError, Origin};
+use crate::core::catalog::{Catalog, UnknownMetric};
+use crate::core::evaluate::Window;
+use crate::core::history::{Dataset, Observation, ScopeData, When};
+use crate::core::text::printable;
+use crate::core::unit::Remembered;
+
+/// How many distinct metric names, as written, the store remembers the resolution of. Real inputs
+/// use one spelling per metric; the limit only keeps a hostile input from growing the memo.
+const NAME_MEMO_LIMIT: usize = 1024;
+
+/// A source the store has been told of with [`Store::begin`]: rows carry it in their origin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SourceId(u32);
+
+/// The date of a row: as written, for the store to read, or already known (a collector's
+/// `--as-of`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum RowDate<'a> {
+    Text(&'a str),
+    #[cfg_attr(not(test), expect(dead_code, reason = "for collectors, which date rows themselves"))]
+    At(When),
+}
+
+/// One measured value, as a source read it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Row<'a> {
+    /// The scope (service or team) as written; `None` when the source has no scopes.
+    pub scope: Option<&'a str>,
+    /// The metric's id, name or alias, as written.
+    pub metric: &'a str,
+    /// `None` when the source has no dates: then a metric may be measured once.
+    pub date: Option<RowDate<'a>>,
+    /// The value as written, with or without a unit; blank is no data.
+    pub value: &'a str,
+    /// The unit written beside the value (a `unit` column), if any.
+    pub unit: Option<&'a str>,
+    pub source: SourceId,
+    /// The line the row starts on, for sources with lines; 0 for none.
+    pub line: u64,
+}
+
+/// A date read, and its index in the store's table of distinct dates.
+#[derive(Clone, Copy)]
+struct Dated {
+    at: When,
+    id: u32,
+}
+
+/// One (scope, metric) series being read.
+#[derive(Default)]
+pub(super) struct Series {
+    /// The observations evaluation can use: a bounded window, not every row.
+    window: Window,
+    /// The dates of the series' rows in date order and where each was, including rows outside
+    /// the window.
+    pub(super) seen: SeenDates,
+    /// The first row of the series and whether it was undated: an undated row conflicts with any
+    /// other row of its series.
+    first: Option<Location>,
+    undated: bool,
+}
+
+/// Collects measurements from any number of sources into a dataset of series per scope and metric.
+///
+/// Memory grows with the number of series and the distinct dates, not with the rows: each series
+/// keeps a bounded window of observations, and the duplicate check keeps runs of evenly spaced
+/// rows (see [`SeenDates`]); only rows out of their series' date order take room of their own.
+pub struct Store<'c> {
+    catalog: &'c Catalog,
+    /// Rows after this date are checked but not kept: no evaluation at this date shows them.
+    as_of: Option<When>,
+    scopes: Vec<Option<String>>,
+    /// Where each named scope is in `scopes`, and the unnamed one.
+    scope_indexes: HashMap<String, usize>,
+    unscoped: Option<usize>,
+    /// Per scope, per metric (`scope * metrics + metric`).
+    pub(super) series: Vec<Series>,
+    /// Rows dated before their series' latest, for the duplicate check.
+    pub(super) out_of_order: OutOfOrder,
+    /// Distinct dates in order of first appearance, and the index of each.
+    dates: Vec<When>,
+    date_indexes: HashMap<When, u32>,
+    /// The last row's date and scope as written: consecutive rows usually share them.
+    last_date: Option<(String, Dated)>,
+    last_scope: Option<(String, usize)>,
+    /// Metric names as written and the metric each resolves to: normalising a name costs more than
+    /// looking it up, and a file spells each metric one way a million times.
+    names: HashMap<String, usize>,
+    /// For each metric, and a last slot for the start, the name written on the row after it last
+    /// time with the metric that name resolves to. A long file lists each check-in's metrics in the
+    /// same order, so this guess spares hashing the name on nearly every row.
+    next_name: Vec<Option<(String, usize)>>,
+    /// The slot of `next_name` for the row being read.
+    after: usize,
+    /// Per metric, how the suffix of its last value scaled the number: a source writes each
+    /// metric's unit one way.
+    suffixes: Vec<Option<Remembered>>,
+    /// Per metric, the order in which the current source first gave it: of two repeats found on
+    /// one line, the one of the metric given first there (a wide row's leftmost column) is
+    /// reported, as a reader would find it.
+    ranks: Vec<u32>,
+    next_rank: u32,
+    any_value: bool,
+    sources: Vec<String>,
+}
+
+impl<'c> Store<'c> {
+    pub fn new(catalog: &'c Catalog) -> Self {
+        let metrics = catalog.metrics().len();
+        Store {
+            catalog,
+            as_of: None,
+            scopes: Vec::new(),
+            scope_indexes: HashMap::new(),
+            unscoped: None,
+            series: Vec::new(),
+            out_of_order: OutOfOrder::default(),
+            dates: Vec::new(),
+            date_indexes: HashMap::new(),
+            last_date: None,
+            last_scope: None,
+            names: HashMap::new(),
+            next_name: vec![None; metrics + 1],
+            after: metrics,
+            suffixes: vec![None; metrics],
+            ranks: vec![u32::MAX; metrics],
+            next_rank: 0,
+            any_value: false,
+            sources: Vec::new(),
+        }
+    }
+
+    /// Keeps only what an evaluation at `as_of` can show; every row is still checked.
+    #[must_use]
+    pub fn as_of(mut self, as_of: Option<When>) -> Self {
+        self.as_of = as_of;
+        self
+    }
+
+    /// The catalog rows are resolved against.
+    pub fn catalog(&self) -> &'c Catalog {
+        self.catalog
+    }
+
+    /// Starts a source named `name` (printable: a file name, or `lcov:coverage/lcov.info`); its
+    /// rows carry the id returned.
+    pub(crate) fn begin(&mut self, name: &str) -> Result<SourceId, MeasurementError> {
+        let id = u32::try_from(self.sources.len())
+            .map_err(|_| MeasurementError::TooMany { what: "input files", file: name.into() })?;
+        self.sources.push(name.to_string());
+        self.ranks.fill(u32::MAX);
+        self.next_rank = 0;
+        Ok(SourceId(id))
+    }
+
+    /// Ends the current source, whose reading ended in `read`. A row repeating the scope, metric
+    /// and date of an earlier row is reported even when another error came later in the source, as
+    /// it would be by a reader that checks each row against every row before it.
+    pub(crate) fn end(
+        &mut self,
+        read: Result<(), MeasurementError>,
+    ) -> Result<(), MeasurementError> {
+        let metrics = self.catalog.metrics().len();
+        let ranks = &self.ranks;
+        match self.out_of_order.first_repeat(|series| ranks[series % metrics] as usize) {
+            Some(repeat) => Err(self.duplicate(
+                repeat.series / metrics,
+                repeat.series % metrics,
+                Some(self.dates[repeat.date as usize]),
+                repeat.second,
+                repeat.first,
+            )),
+            None => read,
+        }
+    }
+
+    /// Where a row of a source is, as messages show it.
+    pub(crate) fn origin(&self, source: SourceId, line: u64) -> Origin {
+        self.shown(Location { file: source.0, line })
+    }
+
+    fn shown(&self, at: Location) -> Origin {
+        Origin {
+            source: self.sources[at.file as usize].clone(),
+            line: (at.line > 0).then_some(at.line),
+        }
+    }
+
+    /// Adds one row: the one entry point of every source.
+    pub(crate) fn push(&mut self, row: Row<'_>) -> Result<(), MeasurementError> {
+        let here = Location { file: row.source.0, line: row.line };
+        let at = match row.date {
+            None => None,
+            Some(date) => Some(self.date(date, here)?),
+        };
+        let scope = match row.scope {
+            Some("") => return Err(MeasurementError::BlankScope { at: self.shown(here) }),
+            Some(name) => match &self.last_scope {
+                Some((last, index)) if last == name => *index,
+                _ => {
+                    let index = self.scope_index(Some(name));
+                    match &mut self.last_scope {
+                        Some((last, last_index)) => {
+                            last.clear();
+                            last.push_str(name);
+                            *last_index = index;
+                        }
+                        None => self.last_scope = Some((name.to_string(), index)),
+                    }
+                    index
+                }
+            },
+            None => self.scope_index(None),
+        };
+        if row.metric.is_empty() {
+            return Err(MeasurementError::BlankMetric { at: self.shown(here) });
+        }
+        let metric = self
+            .resolve(row.metric)
+            .map_err(|cause| MeasurementError::UnknownMetric { at: self.shown(here), cause })?;
+        if self.ranks[metric] == u32::MAX {
+            self.ranks[metric] = self.next_rank;
+            self.next_rank += 1;
+        }
+        self.add(scope, metric, at, row.value, row.unit, here)
+    }
+
+    /// Reads a date and gives it its index among the distinct dates.
+    fn date(&mut self, date: RowDate<'_>, here: Location) -> Result<Dated, MeasurementError> {
+        let at = match date {
+            RowDate::Text(text) => {
+                if let Some((last, dated)) = &self.last_date
+                    && last == text
+                {
+                    return Ok(*dated);
+                }
+                When::parse(text)
+                    .map_err(|cause| MeasurementError::BadDate { at: self.shown(here), cause })?
+            }
+            RowDate::At(at) => at,
+        };
+        let dated = if let Some(&id) = self.date_indexes.get(&at) {
+            Dated { at, id }
+        } else {
+            let id = u32::try_from(self.dates.len()).map_err(|_| MeasurementError::TooMany {
+                what: "distinct dates",
+                file: self.sources[here.file as usize].clone(),
+            })?;
+            self.dates.push(at);
+            self.date_indexes.insert(at, id);
+            Dated { at, id }
+        };
+        if let RowDate::Text(text) = date {
+            self.last_date = Some((text.to_string(), dated));
+        }
+        Ok(dated)
+    }
+
+    fn scope_index(&mut self, name: Option<&str>) -> usize {
+        let known = match name {
+            Some(name) => self.scope_indexes.get(name).copied(),
+            None => self.unscoped,
+        };
+        if let Some(index) = known {
+            return index;
+        }
+        let index = self.scopes.len();
+        match name {
+            Some(name) => self.scope_indexes.insert(name.to_string(), index),
+            None => self.unscoped.replace(index),
+        };
+        self.scopes.push(name.map(str::to_string));
+        self.series.extend((0..self.catalog.metrics().len()).map(|_| Series::default()));
+        index
+    }
+
+    /// The catalog metric a written name refers to, remembered for the next row.
+    fn resolve(&mut self, name: &str) -> Result<usize, UnknownMetric> {
+        let slot = &mut self.next_name[self.after];
+        if let Some((guess, index)) = slot.as_ref()
+            && guess == name
+        {
+            self.after = *index;
+            return Ok(*index);
+        }
+        let index = if let Some(&index) = self.names.get(name) {
+            index
+        } else {
+            let index = self.catalog.resolve(name)?;
+            if self.names.len() < NAME_MEMO_LIMIT {
+                self.names.insert(name.to_string(), index);
+            }
+            index
+        };
+        match slot {
+            Some((guess, guessed)) => {
+                guess.clear();
+                guess.push_str(name);
+                *guessed = index;
+            }
+            None => *slot = Some((name.to_string(), index)),
+        }
+        self.after = index;
+        Ok(index)
+    }
+
+    /// Adds one value to its series, refusing a second value for the same scope, metric and date.
+    /// An undated row conflicts with any other row of its series at once, and so does a row on the
+    /// date of one that came in date order; two rows out of order with the same date are found by
+    /// [`OutOfOrder::first_repeat`] when the source ends.
+    fn add(
+        &mut self,
+        scope: usize,
+        metric: usize,
+        at: Option<Dated>,
+        text: &str,
+        unit: Option<&str>,
+        here: Location,
+    ) -> Result<(), MeasurementError> {
+        let m = &self.catalog.metrics()[metric];
+        let index = scope * self.catalog.metrics().len() + metric;
+        let series = &mut self.series[index];
+        if let Some(first) = series.first.filter(|_| series.undated || at.is_none()) {
+            return Err(self.duplicate(scope, metric, at.map(|d| d.at), here, first));
+        }
+        series.first.get_or_insert(here);
+        match at {
+            Some(dated) => match series.seen.note(dated.id, here) {
+                Order::Next => {}
+                Order::Repeat(first) => {
+                    return Err(self.duplicate(scope, metric, Some(dated.at), here, first));
+                }
+                Order::Before => self.out_of_order.push(index, dated.id, here).map_err(|what| {
+                    MeasurementError::TooMany {
+                        what,
+                        file: self.sources[here.file as usize].clone(),
+                    }
+                })?,
+            },
+            None => series.undated = true,
+        }
+        let suffix = &mut self.suffixes[metric];
+        let value = m.unit.parse_remembering(text, unit, suffix).map_err(|cause| {
+            MeasurementError::BadValue { at: self.shown(here), metric: m.name.clone(), cause }
+        })?;
+        self.any_value |= value.is_some();
+        let at = at.map(|d| d.at);
+        let visible = match (at, self.as_of) {
+            (Some(at), Some(limit)) => at.not_after(limit),
+            _ => true,
+        };
+        if visible {
+            self.series[index].window.add(Observation { at, value });
+        }
+        Ok(())
+    }
+
+    /// The error for a row at `here` that repeats the row at `first`.
+    fn duplicate(
+        &self,
+        scope: usize,
+        metric: usize,
+        at: Option<When>,
+        here: Location,
+        first: Location,
+    ) -> MeasurementError {
+        let scope_part = self.scopes[scope]
+            .as_ref()
+            .map(|n| format!(" for scope `{}`", printable(n)))
+            .unwrap_or_default();
+        let (context, fix) = match at {
+            Some(at) => (format!("{scope_part} on {at}"), "keep one row per metric and date"),
+            None => {
+                (scope_part, "keep one row per metric, or add a `date` column to keep a history")
+            }
+        };
+        MeasurementError::Duplicate {
+            at: self.shown(here),
+            metric: self.catalog.metrics()[metric].id.clone(),
+            context,
+            first: self.shown(first),
+            fix,
+        }
+    }
+
+    /// The dataset read; an error when no source held any value.
+    pub fn finish(self) -> Result<Dataset, MeasurementError> {
+        if !self.any_value {
+            let files = self.sources.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>();
+            return Err(MeasurementError::NoMeasurements { files: files.join(", ") });
+        }
+        let metrics = self.catalog.metrics().len();
+        let mut series = self.series.into_iter().map(|s| s.window.observations().to_vec());
+        let scopes = self
+            .scopes
+            .into_iter()
+            .map(|name| ScopeData { name, series: series.by_ref().take(metrics).collect() })
+            .collect();
+        Ok(Dataset { scopes })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::catalog::load_builtin;
+
+    fn row<'a>(source: SourceId, metric: &'a str, value: &'a str) -> Row<'a> {
+        Row { scope: None, metric, date: None, value, unit: None, source, line: 0 }
+    }
+
+    #[test]
+    fn rows_from_a_source_without_lines_name_the_source_alone() {
+        let catalog = load_builtin().unwrap();
+        let mut store = Store::new(&catalog);
+        let lcov = store.begin("lcov:coverage/lcov.info").unwrap();
+        store.push(row(lcov, "code_coverage", "81.5")).unwrap();
+        let again = store.push(row(lcov, "Code Coverage", "80")).unwrap_err();
+        assert_eq!(
+            again.to_string(),
+            "lcov:coverage/lcov.info: `code_coverage` is measured twice (first at lcov:coverage/lcov.info); keep one row per metric, or add a `date` column to keep a history"
+        );
+        let bad = store.push(row(lcov, "mttr", "soon")).unwrap_err();
+        assert!(bad.to_string().starts_with("lcov:coverage/lcov.info: `Mean Time"), "{bad}");
+    }
+
+    #[test]
+    fn a_date_given_as_a_value_is_the_same_check_in_as_the_same_date_written() {
+        let catalog = load_builtin().unwrap();
+        let mut store = Store::new(&catalog);
+        let csv = store.begin("h.csv").unwrap();
+        let written =
+            Row { date: Some(RowDate::Text("2026-11-23")), line: 2, ..row(csv, "mttr", "5") };
+        store.push(written).unwrap();
+        store.end(Ok(())).unwrap();
+        let git = store.begin("git:.").unwrap();
+        let at = When::parse("2026-11-23").unwrap();
+        let collected = Row { date: Some(RowDate::At(at)), ..row(git, "mttr", "6") };
+        let err = store.push(collected).unwrap_err().to_string();
+        assert!(
+            err.starts_with("git:.: `mttr` is measured twice on 2026-11-23 (first at h.csv:2)"),
+            "{err}"
+        );
+    }
+}
