@@ -1,5 +1,5 @@
 //! Fuzzes the measurement reader: any bytes, read as one or two CSV files, must end in measurements
-//! or a one-line error, never a panic; whatever reads is evaluated and rendered in every format,
+//! or a one-line error (with indented lines under it for every header problem), never a panic; whatever reads is evaluated and rendered in every format,
 //! as of no date and as of a date taken from the input.
 
 #![no_main]
@@ -44,6 +44,12 @@ fuzz_target!(|data: &[u8]| {
                 render::report::render(&card, &["mttr".to_string()]);
             }
         }
-        Err(err) => assert!(!err.to_string().contains('\n'), "a message on several lines: {err}"),
+        Err(err) => {
+            // One line, or a first line and indented lines under it (every header problem).
+            let message = err.to_string();
+            let mut lines = message.split('\n');
+            assert!(lines.next().is_some_and(|l| !l.is_empty()), "an empty first line: {err}");
+            assert!(lines.all(|l| l.starts_with("  ")), "a message on several lines: {err}");
+        }
     }
 });

@@ -200,6 +200,38 @@ impl Catalog {
         })
     }
 
+    /// As [`Catalog::resolve`], also reading a unit written into the name, as spreadsheet headers
+    /// carry one: `Response Time (ms)`, `MTTR [h]`, `Code Coverage %`, `Deploys/week`. The whole
+    /// name is tried first, so a metric whose own name has parentheses (`Mean Time to Recovery
+    /// (MTTR)`) stays itself.
+    pub fn resolve_with_unit<'n>(
+        &self,
+        name: &'n str,
+    ) -> Result<(usize, Option<&'n str>), UnknownMetric> {
+        let whole = match self.resolve(name) {
+            Ok(index) => return Ok((index, None)),
+            Err(e) => e,
+        };
+        let name = name.trim();
+        let bracketed = [('(', ')'), ('[', ']')].iter().find_map(|&(open, close)| {
+            let inner = name.strip_suffix(close)?;
+            let at = inner.rfind(open)?;
+            Some((&inner[..at], &inner[at + 1..]))
+        });
+        let percent = name.strip_suffix('%').map(|before| (before, "%"));
+        let per = name.rfind('/').map(|at| (&name[..at], &name[at..]));
+        for (before, unit) in [bracketed, percent, per].into_iter().flatten() {
+            let unit = unit.trim();
+            if !before.trim().is_empty()
+                && !unit.is_empty()
+                && let Ok(index) = self.resolve(before)
+            {
+                return Ok((index, Some(unit)));
+            }
+        }
+        Err(whole)
+    }
+
     fn closest(&self, key: &str) -> Option<String> {
         self.keys
             .iter()

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod config;
 pub mod evaluate;
 pub mod history;
+pub mod number;
 pub mod scorecard;
 pub mod text;
 pub mod threshold;

@@ -1,24 +1,68 @@
-//! Measurements from CSV: finds the `metric`, `value` and optional `unit`, `date` and `scope`
-//! columns of a long file, or the metric columns of a wide one, and pushes each cell as a row into
-//! the [`Store`], with its file and line. The only module that knows CSV.
+//! Measurements from CSV, as people, spreadsheets and `kpi collect` write them: finds the
+//! delimiter (or honours Excel's `sep=` line), the `metric`, `value` and optional `unit`, `date`
+//! and `scope` columns of a long file, or the metric columns of a wide one, and pushes each cell
+//! as a row into the [`Store`], with its file and line. The only module that knows CSV.
 
-use std::io::Read;
+use std::io::{self, Cursor, Read};
 
-use super::lines::Lines;
+use super::lines::{Lines, MAX_ROW_BYTES, TextProblem};
 use super::{MeasurementError, Origin, Row, RowDate, SourceId, Store};
 use crate::core::catalog::Catalog;
+use crate::core::history::When;
+use crate::core::number::Numbers;
 use crate::core::text::printable;
 use crate::core::trim;
 
-/// Column names accepted for the scope.
-const SCOPE_COLUMNS: &[&str] = &["scope", "service", "team"];
+/// Delimiters a header may split on, in the order a tie is settled.
+const DELIMITERS: &[u8] = b",;\t|";
+
+/// What a column holds, for the columns kpi reads in a long file (and date and scope in both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Metric,
+    Value,
+    Unit,
+    Date,
+    Scope,
+}
+
+impl Role {
+    const ALL: [Role; 5] = [Role::Metric, Role::Value, Role::Unit, Role::Date, Role::Scope];
+
+    /// The names of the column, any case; the second list counts only when no column has a name
+    /// from the first.
+    fn names(self) -> (&'static [&'static str], &'static [&'static str]) {
+        match self {
+            Role::Metric => (&["metric"], &["metric name", "kpi", "measure", "name"]),
+            Role::Value => (&["value"], &["measured", "actual", "result"]),
+            Role::Unit => (&["unit"], &[]),
+            Role::Date => {
+                (&["date"], &["week", "week of", "check-in", "check in", "day", "period"])
+            }
+            Role::Scope => (&["scope", "service", "team"], &[]),
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Role::Metric => "the metric",
+            Role::Value => "the value",
+            Role::Unit => "the unit",
+            Role::Date => "the date",
+            Role::Scope => "the scope",
+        }
+    }
+}
+
+/// Columns of notes that a wide file may carry beside its metrics.
+const NOTE_COLUMNS: &[&str] = &["notes", "note", "comment", "comments", "owner", "link", "source"];
 
 /// Where the values are in a row.
 enum Layout {
     /// One row per measurement: `metric`, `value`, optional `unit`.
     Long { metric: usize, value: usize, unit: Option<usize> },
-    /// One row per check-in, one column per metric: the column and its name.
-    Wide { columns: Vec<usize> },
+    /// One row per check-in, one column per metric; columns without a name must stay empty.
+    Wide { columns: Vec<usize>, unnamed: Vec<usize> },
 }
 
 /// The columns of one input.
@@ -26,45 +70,136 @@ struct Header {
     layout: Layout,
     date: Option<usize>,
     scope: Option<usize>,
+    fields: usize,
+}
+
+/// How a file is laid out before its header: an Excel `sep=` line, and the delimiter.
+struct Dialect {
+    delimiter: u8,
+    /// Lines before the header that the csv reader does not see (the `sep=` line).
+    skipped_lines: u64,
 }
 
 /// Reads one CSV input into `store`; `file` names it in messages.
 pub fn read(store: &mut Store<'_>, reader: impl Read, file: &str) -> Result<(), MeasurementError> {
-    let source = store.begin(file)?;
-    let read = read_rows(store, reader, file, source);
+    let mut reader = reader;
+    let open = |cause| MeasurementError::Open { file: file.to_string(), cause };
+    let prefix = first_lines(&mut reader).map_err(open)?;
+    let (dialect, skip) = dialect(&prefix);
+    let numbers = Numbers { decimal_comma: dialect.delimiter != b',' };
+    let source = store.begin(file, numbers)?;
+    let text = Cursor::new(prefix).chain(reader);
+    let mut text = text;
+    text.get_mut().0.set_position(skip as u64);
+    let read = read_rows(store, text, &dialect, source);
     store.end(read)
+}
+
+/// The start of the input, up to and including its second line break (or the end, or the longest
+/// row kpi reads): enough to see a `sep=` line and the header.
+fn first_lines(reader: &mut impl Read) -> io::Result<Vec<u8>> {
+    let mut prefix = Vec::new();
+    let mut chunk = [0; 8192];
+    while memchr::memchr2_iter(b'\n', b'\r', &prefix).count() < 2
+        && (prefix.len() as u64) <= MAX_ROW_BYTES
+    {
+        let n = match reader.read(&mut chunk) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if n == 0 {
+            break;
+        }
+        prefix.extend_from_slice(&chunk[..n]);
+    }
+    Ok(prefix)
+}
+
+/// The delimiter, and how many bytes of `prefix` to skip (an Excel `sep=X` line, with the byte
+/// order mark before it).
+fn dialect(prefix: &[u8]) -> (Dialect, usize) {
+    let bom = if prefix.starts_with(b"\xef\xbb\xbf") { 3 } else { 0 };
+    let first_end =
+        memchr::memchr2(b'\n', b'\r', &prefix[bom..]).map_or(prefix.len(), |at| bom + at);
+    let first = &prefix[bom..first_end];
+    let sep = first.strip_prefix(b"sep=").or_else(|| first.strip_prefix(b"SEP="));
+    if let Some(&[delimiter]) = sep.map(<[u8]>::trim_ascii_end) {
+        let mut skip = first_end;
+        if prefix[skip..].starts_with(b"\r\n") {
+            skip += 2;
+        } else if skip < prefix.len() {
+            skip += 1;
+        }
+        return (Dialect { delimiter, skipped_lines: 1 }, skip);
+    }
+    (Dialect { delimiter: header_delimiter(first), skipped_lines: 0 }, 0)
+}
+
+/// The delimiter a header line splits on: the one candidate that splits it, or of several, the
+/// comma (as a comma file with a `;` in a column name was always read).
+fn header_delimiter(line: &[u8]) -> u8 {
+    let splits = |d: u8| {
+        let mut quoted = false;
+        line.iter().any(|&b| {
+            if b == b'"' {
+                quoted = !quoted;
+            }
+            b == d && !quoted
+        })
+    };
+    DELIMITERS.iter().copied().find(|&d| splits(d)).unwrap_or(b',')
 }
 
 fn read_rows(
     store: &mut Store<'_>,
-    reader: impl Read,
-    file: &str,
+    text: impl Read,
+    dialect: &Dialect,
     source: SourceId,
 ) -> Result<(), MeasurementError> {
     // Fields are trimmed where they are read: the csv crate's field trimming allocates a new
     // record for every row.
-    let mut csv =
-        ::csv::ReaderBuilder::new().trim(::csv::Trim::Headers).from_reader(Lines::new(reader));
+    let mut csv = ::csv::ReaderBuilder::new()
+        .delimiter(dialect.delimiter)
+        .trim(::csv::Trim::Headers)
+        .from_reader(Lines::new(text, dialect.delimiter));
+    let skipped = dialect.skipped_lines;
     let header_record = match csv.headers() {
         Ok(header) => header.clone(),
-        Err(e) => return Err(csv_error(e, store, source, csv.get_mut())),
+        Err(e) => return Err(csv_error(e, store, source, csv.get_mut(), skipped)),
     };
-    let header_line = line_of(header_record.position(), csv.get_mut()).max(1);
+    let header_line = line_of(header_record.position(), csv.get_mut()).max(1) + skipped;
+    if csv.get_ref().problem() == Some(TextProblem::UnterminatedQuote) {
+        return Err(MeasurementError::UnterminatedQuote { at: store.origin(source, header_line) });
+    }
     let at = store.origin(source, header_line);
-    let header = header(store.catalog(), &header_record, at, file)?;
+    let file = at.source.clone();
+    let header = header(store.catalog(), &header_record, at, &file)?;
 
     let mut record = ::csv::StringRecord::new();
     loop {
         match csv.read_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
-            Err(e) => return Err(csv_error(e, store, source, csv.get_mut())),
+            Err(e) => return Err(csv_error(e, store, source, csv.get_mut(), skipped)),
         }
         if trim(record.as_slice()).is_empty() {
             continue;
         }
+        let line = line_of(record.position(), csv.get_mut()) + skipped;
+        if memchr::memchr2(b'\n', b'\r', record.as_slice().as_bytes()).is_some()
+            || csv.get_ref().problem().is_some()
+        {
+            if csv.get_ref().problem() == Some(TextProblem::UnterminatedQuote) {
+                let fields = record.len().saturating_sub(1);
+                let opened = line + (0..fields).map(|i| breaks(&record[i])).sum::<u64>();
+                return Err(MeasurementError::UnterminatedQuote {
+                    at: store.origin(source, opened),
+                });
+            }
+            check_quoted_breaks(store, &header, &record, dialect.delimiter, source, line)?;
+        }
         let field = |column: usize| record.get(column).map_or("", trim);
-        let line = line_of(record.position(), csv.get_mut());
         let cell = Row {
             scope: header.scope.map(field),
             metric: "",
@@ -81,7 +216,13 @@ fn read_rows(
                 unit: unit.map(field),
                 ..cell
             })?,
-            Layout::Wide { columns } => {
+            Layout::Wide { columns, unnamed } => {
+                if let Some(&column) = unnamed.iter().find(|&&c| !field(c).is_empty()) {
+                    return Err(MeasurementError::UnnamedColumn {
+                        at: store.origin(source, line),
+                        column: column + 1,
+                    });
+                }
                 for &column in columns {
                     let metric = &header_record[column];
                     store.push(Row { metric, value: field(column), ..cell })?;
@@ -92,7 +233,60 @@ fn read_rows(
     Ok(())
 }
 
-/// Works out the layout from the header row at `at`.
+/// Line breaks in a field: LF, CRLF or a lone CR each count once.
+fn breaks(field: &str) -> u64 {
+    let bytes = field.as_bytes();
+    memchr::memchr2_iter(b'\n', b'\r', bytes)
+        .filter(|&at| !(bytes[at] == b'\n' && at > 0 && bytes[at - 1] == b'\r'))
+        .count() as u64
+}
+
+/// A quoted field over several lines is a notes cell, unless a line inside it looks like a row of
+/// the file: then a quote was left open and swallowed rows, which would silently drop them.
+fn check_quoted_breaks(
+    store: &Store<'_>,
+    header: &Header,
+    record: &::csv::StringRecord,
+    delimiter: u8,
+    source: SourceId,
+    line: u64,
+) -> Result<(), MeasurementError> {
+    let mut opened = line;
+    for field in record {
+        for (row, text) in (opened + 1..).zip(line_starts(field).skip(1)) {
+            if looks_like_row(store.catalog(), header, text, delimiter) {
+                return Err(MeasurementError::SwallowedRows {
+                    at: store.origin(source, opened),
+                    row,
+                });
+            }
+        }
+        opened += breaks(field);
+    }
+    Ok(())
+}
+
+/// The lines of a field, split at LF, CRLF or a lone CR.
+fn line_starts(field: &str) -> impl Iterator<Item = &str> {
+    field.split('\n').flat_map(|l| l.strip_suffix('\r').unwrap_or(l).split('\r'))
+}
+
+/// Whether `text` would read as a row of the file: as many fields as the header, and a metric
+/// name (long files) or a date (wide files) where the header has them.
+fn looks_like_row(catalog: &Catalog, header: &Header, text: &str, delimiter: u8) -> bool {
+    let fields: Vec<&str> = text.split(char::from(delimiter)).map(trim).collect();
+    if fields.len() != header.fields {
+        return false;
+    }
+    match (&header.layout, header.date) {
+        (Layout::Long { metric, .. }, _) => catalog.resolve_with_unit(fields[*metric]).is_ok(),
+        (Layout::Wide { .. }, Some(date)) => When::parse(fields[date]).is_ok(),
+        (Layout::Wide { .. }, None) => true,
+    }
+}
+
+/// Works out the layout from the header row at `at`, reporting every problem of the header at
+/// once.
 fn header(
     catalog: &Catalog,
     header: &::csv::StringRecord,
@@ -102,47 +296,109 @@ fn header(
     if header.iter().all(str::is_empty) {
         return Err(MeasurementError::Empty { file: file.to_string() });
     }
-    let find = |names: &[&str]| {
-        header.iter().position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
-    };
-    let date = find(&["date"]);
-    let scope = find(SCOPE_COLUMNS);
+    let mut problems = Vec::new();
+    let mut found = [None; Role::ALL.len()];
+    for (slot, role) in found.iter_mut().zip(Role::ALL) {
+        let (names, fallbacks) = role.names();
+        let is = |names: &[&str], h: &str| names.iter().any(|n| h.eq_ignore_ascii_case(n));
+        let primary: Vec<usize> = (0..header.len()).filter(|&c| is(names, &header[c])).collect();
+        let columns = if primary.is_empty() {
+            (0..header.len()).filter(|&c| is(fallbacks, &header[c])).collect()
+        } else {
+            primary
+        };
+        if let [first, second, ..] = columns[..] {
+            problems.push(MeasurementError::DuplicateColumn {
+                at: at.clone(),
+                first: header[first].to_string(),
+                second: header[second].to_string(),
+                role: role.describe(),
+            });
+        }
+        *slot = columns.first().copied();
+    }
+    let [metric, value, unit, date, scope] = found;
+    // Date aliases beside a `date` column (a week number) are not read, nor metrics.
+    let date_aliases =
+        |c: usize| Role::Date.names().1.iter().any(|n| header[c].eq_ignore_ascii_case(n));
     let missing = |name| MeasurementError::MissingColumn {
         at: at.clone(),
         column: name,
         found: header.iter().map(|h| format!("`{}`", printable(h))).collect::<Vec<_>>().join(", "),
     };
-    let layout = match (find(&["metric"]), find(&["value"])) {
-        (Some(metric), Some(value)) => Layout::Long { metric, value, unit: find(&["unit"]) },
-        (Some(_), None) => return Err(missing("value")),
-        (None, Some(_)) => return Err(missing("metric")),
+    let layout = match (metric, value) {
+        (Some(metric), Some(value)) => Layout::Long { metric, value, unit },
+        (Some(_), None) => return Err(first_of(problems, missing("value"))),
+        (None, Some(_)) => return Err(first_of(problems, missing("metric"))),
         (None, None) => {
             let mut columns: Vec<(usize, usize)> = Vec::new();
+            let mut unnamed = Vec::new();
             for (column, name) in header.iter().enumerate() {
-                if Some(column) == date || Some(column) == scope {
+                if Some(column) == date || Some(column) == scope || date_aliases(column) {
                     continue;
                 }
-                let index = catalog.resolve(name).map_err(|e| {
-                    let hint = match e.suggestion {
-                        Some(id) => format!(" (did you mean `{id}`?)"),
-                        None => "; a wide file has `date`, optional `scope`, and one column per metric; a long file has `metric` and `value` columns".to_string(),
-                    };
-                    MeasurementError::UnknownColumn { at: at.clone(), column: name.to_string(), hint }
-                })?;
-                if let Some(&(other, _)) = columns.iter().find(|(_, i)| *i == index) {
-                    return Err(MeasurementError::RepeatedColumn {
-                        at,
-                        first: header[other].to_string(),
-                        second: name.to_string(),
-                        metric: catalog.metrics()[index].id.clone(),
-                    });
+                if name.is_empty() {
+                    unnamed.push(column);
+                    continue;
                 }
-                columns.push((column, index));
+                if NOTE_COLUMNS.iter().any(|n| name.eq_ignore_ascii_case(n)) {
+                    continue;
+                }
+                match wide_column(catalog, name, &at) {
+                    Err(problem) => problems.push(problem),
+                    Ok(index) => match columns.iter().find(|(_, i)| *i == index) {
+                        Some(&(other, _)) => problems.push(MeasurementError::RepeatedColumn {
+                            at: at.clone(),
+                            first: header[other].to_string(),
+                            second: name.to_string(),
+                            metric: catalog.metrics()[index].id.clone(),
+                        }),
+                        None => columns.push((column, index)),
+                    },
+                }
             }
-            Layout::Wide { columns: columns.into_iter().map(|(column, _)| column).collect() }
+            Layout::Wide {
+                columns: columns.into_iter().map(|(column, _)| column).collect(),
+                unnamed,
+            }
         }
     };
-    Ok(Header { layout, date, scope })
+    match problems.len() {
+        0 => Ok(Header { layout, date, scope, fields: header.len() }),
+        1 => Err(problems.remove(0)),
+        _ => {
+            let prefix = format!("{at}: ");
+            let problems = problems
+                .iter()
+                .map(|p| {
+                    p.to_string().strip_prefix(&prefix).map(str::to_string).unwrap_or_default()
+                })
+                .collect();
+            Err(MeasurementError::HeaderProblems { at, problems })
+        }
+    }
+}
+
+/// The problems found so far, or `last` when there were none.
+fn first_of(mut problems: Vec<MeasurementError>, last: MeasurementError) -> MeasurementError {
+    if problems.is_empty() { last } else { problems.remove(0) }
+}
+
+/// The metric a wide file's column holds, with any unit in its name checked against the metric.
+fn wide_column(catalog: &Catalog, name: &str, at: &Origin) -> Result<usize, MeasurementError> {
+    let (index, unit) = catalog.resolve_with_unit(name).map_err(|e| {
+        let hint = match e.suggestion {
+            Some(id) => format!(" (did you mean `{id}`?)"),
+            None => "; a wide file has `date`, optional `scope`, and one column per metric; a long file has `metric` and `value` columns".to_string(),
+        };
+        MeasurementError::UnknownColumn { at: at.clone(), column: name.to_string(), hint }
+    })?;
+    if let Some(unit) = unit {
+        catalog.metrics()[index].unit.parse("1", Some(unit)).map_err(|cause| {
+            MeasurementError::ColumnUnit { at: at.clone(), column: name.to_string(), cause }
+        })?;
+    }
+    Ok(index)
 }
 
 /// The line a record starts on, from its position as the csv crate reports it.
@@ -155,16 +411,28 @@ fn csv_error(
     store: &Store<'_>,
     source: SourceId,
     lines: &mut Lines<impl Read>,
+    skipped: u64,
 ) -> MeasurementError {
-    match err.kind() {
-        ::csv::ErrorKind::Utf8 { pos, .. } => MeasurementError::NotUtf8 {
-            at: store.origin(source, line_of(pos.as_ref(), lines).max(1)),
+    match (lines.problem(), err.kind()) {
+        (Some(TextProblem::RowTooLong { line }), _) => MeasurementError::RowTooLong {
+            at: store.origin(source, line + skipped),
+            limit: MAX_ROW_BYTES / (1024 * 1024),
         },
-        ::csv::ErrorKind::UnequalLengths { pos, expected_len, len } => MeasurementError::Ragged {
-            at: store.origin(source, line_of(pos.as_ref(), lines)),
-            found: *len,
-            expected: *expected_len,
+        (Some(TextProblem::UnterminatedQuote), ::csv::ErrorKind::UnequalLengths { pos, .. }) => {
+            MeasurementError::UnterminatedQuote {
+                at: store.origin(source, line_of(pos.as_ref(), lines) + skipped),
+            }
+        }
+        (_, ::csv::ErrorKind::Utf8 { pos, .. }) => MeasurementError::NotUtf8 {
+            at: store.origin(source, line_of(pos.as_ref(), lines).max(1) + skipped),
         },
+        (_, ::csv::ErrorKind::UnequalLengths { pos, expected_len, len }) => {
+            MeasurementError::Ragged {
+                at: store.origin(source, line_of(pos.as_ref(), lines) + skipped),
+                found: *len,
+                expected: *expected_len,
+            }
+        }
         _ => MeasurementError::Csv { file: store.origin(source, 0).source, cause: err },
     }
 }
@@ -417,6 +685,168 @@ mod tests {
         let runs: Vec<usize> = c.series.iter().map(|s| s.seen.runs()).collect();
         assert!(runs.iter().all(|&r| r == 2), "{runs:?}");
         assert_eq!(c.out_of_order.len(), 1);
+    }
+
+    #[test]
+    fn a_quote_that_never_closes_is_an_error_at_the_line_it_opens() {
+        let text = "metric,value,notes\nresponse_time,185ms,\"oops\nerror_rate,5%,\nmttr,5h,\n";
+        assert_eq!(
+            err(text),
+            "m.csv:2: a quote opens here and never closes; close it, or quote the whole field"
+        );
+        // In the value column the row is short of fields too: the quote is still what is wrong.
+        let short = "metric,value,notes\nmttr,5,x\nerror_rate,\"5%\n";
+        assert!(
+            err(short).starts_with("m.csv:3: a quote opens here and never closes"),
+            "{}",
+            err(short)
+        );
+        let header = "metric,value,\"notes\n";
+        assert!(err(header).starts_with("m.csv:1: a quote opens here"), "{}", err(header));
+    }
+
+    #[test]
+    fn a_quoted_field_that_swallows_rows_is_an_error_but_a_notes_cell_over_lines_reads() {
+        let text = "metric,value,notes\nresponse_time,185ms,\"oops\nerror_rate,5%,\nmttr,5h,\"\n";
+        assert_eq!(
+            err(text),
+            "m.csv:2: a quoted field opens here and runs on over line 3, which looks like a row; close the quote on this line"
+        );
+        let wide = "date,mttr,notes\n2026-11-02,5,\"two\r\n2026-11-09,6,\"\n";
+        assert!(read_data(wide).unwrap_err().to_string().starts_with("m.csv:2: a quoted field"));
+        let notes = "metric,value,notes\nmttr,5,\"two\nlines, and a comma\"\nerror_rate,1,\n";
+        assert_eq!(read_str(notes).unwrap()[12], Some(5.0));
+        // The line after a notes cell over three lines is counted right.
+        let after = "metric,value,notes\nmttr,5,\"a\nb\nc\"\nerror_rate,fast,\n";
+        assert!(err(after).starts_with("m.csv:5: `Error Rate`"), "{}", err(after));
+    }
+
+    #[test]
+    fn a_column_kpi_reads_given_twice_by_any_of_its_names_is_an_error_naming_both() {
+        assert_eq!(
+            err("metric,value,value\nmttr,5,6\n"),
+            "m.csv:1: columns `value` and `value` both hold the value; keep one"
+        );
+        assert!(
+            err("metric,value,Value\nmttr,5,6\n")
+                .contains("`value` and `Value` both hold the value")
+        );
+        assert!(
+            err("scope,metric,value,service\napi,mttr,5,web\n")
+                .contains("`scope` and `service` both hold the scope")
+        );
+        assert!(
+            err("KPI,Name,value\nmttr,x,5\n").contains("`KPI` and `Name` both hold the metric")
+        );
+        assert!(err("date,DATE,mttr\n2026-11-02,2026-11-02,5\n").contains("both hold the date"));
+    }
+
+    #[test]
+    fn a_row_longer_than_the_limit_stops_in_constant_memory_naming_its_line() {
+        let zeros = io::repeat(0).take(3 * MAX_ROW_BYTES);
+        let catalog = load_builtin().unwrap();
+        let mut store = Store::new(&catalog);
+        assert_eq!(
+            read(&mut store, zeros, "/dev/zero").unwrap_err().to_string(),
+            "/dev/zero:1: a row longer than 1 MiB starts here; is this a CSV file of measurements?"
+        );
+        let field = "x".repeat(usize::try_from(MAX_ROW_BYTES).unwrap() + 10);
+        let text = format!("metric,value,notes\nmttr,5,\n\nerror_rate,1,\"{field}\"\n");
+        assert!(
+            err(&text).starts_with("m.csv:4: a row longer than 1 MiB"),
+            "{}",
+            &err(&text)[..80]
+        );
+    }
+
+    #[test]
+    fn the_delimiter_comes_from_the_header_or_an_excel_sep_line() {
+        let plain =
+            read_data("date,metric,value\n2026-11-02,mttr,5.5\n2026-11-02,error_rate,0.4%\n")
+                .unwrap();
+        for text in [
+            "date;metric;value\n2026-11-02;mttr;5,5\n2026-11-02;error_rate;0,4%\n",
+            "sep=;\r\ndate;metric;value\r\n2026-11-02;mttr;5,5\r\n2026-11-02;error_rate;0,4%\r\n",
+            "\u{feff}sep=;\ndate;metric;value\n2026-11-02;mttr;5,5\n2026-11-02;error_rate;0,4%\n",
+            "date\tmetric\tvalue\n2026-11-02\tmttr\t5,5\n2026-11-02\terror_rate\t0,4 %\n",
+            "date|metric|value\n2026-11-02|mttr|5.5\n2026-11-02|error_rate|0.4\n",
+            "sep=,\ndate,metric,value\n2026-11-02,mttr,5.5\n2026-11-02,error_rate,0.4%\n",
+        ] {
+            assert_eq!(read_data(text).unwrap(), plain, "{text:?}");
+        }
+        // Lines after a `sep=` line keep their numbers.
+        assert!(err("sep=;\nmetric;value\nmttr;soon\n").starts_with("m.csv:3: `Mean Time"));
+        // A comma in a column name of a `;` file is not a delimiter when `,` splits too... the
+        // comma wins, as such files were always read.
+        assert!(read_data("metric,value,notes; more\nmttr,5,x\n").is_ok());
+    }
+
+    #[test]
+    fn numbers_as_spreadsheets_write_them_read_at_their_size() {
+        let values =
+            read_str("metric,value\nrps,\"1,200\"\nmttr,1:30:00\nresponse_time,\"1,200.5ms\"\n")
+                .unwrap();
+        assert_eq!(values[2], Some(1200.0));
+        assert_eq!(values[12], Some(90.0));
+        assert_eq!(values[0], Some(1200.5));
+        assert_eq!(read_str("metric;value\nrps;1.200,5\nmttr;PT1H30M\n").unwrap()[2], Some(1200.5));
+        assert!(err("metric;value\nrps;1.200\n").contains("could be 1.2"));
+        assert!(err("metric,value\nrps,\"1,20\"\n").contains("as in `1.20`"));
+    }
+
+    #[test]
+    fn words_for_no_data_are_blank_cells() {
+        let values = read_str("metric,value\nmttr,N/A\nerror_rate,-\nrps,none\ncpu,12\n").unwrap();
+        assert_eq!(values[12], None);
+        assert_eq!(values[1], None);
+        assert_eq!(values[2], None);
+        assert_eq!(values[3], Some(12.0));
+    }
+
+    #[test]
+    fn headers_as_people_write_them() {
+        let plain = read_data(
+            "date,metric,value\n2026-11-02,response_time,185\n2026-11-02,mttr,90\n2026-11-02,code_coverage,81\n2026-11-02,deployment_frequency,2\n",
+        )
+        .unwrap();
+        let wide = "Week of,Response Time (ms),MTTR (h),Code Coverage %,Deploys/week,Notes,,\n\
+            2026-11-02,185,1.5,81,14,quiet week,,\n";
+        assert_eq!(read_data(wide).unwrap(), plain);
+        let long = "Check-in,KPI,Result\n2026-11-02,Response Time (ms),185\n2026-11-02,MTTR (h),1.5\n\
+            2026-11-02,Code Coverage %,81\n2026-11-02,Deploys/week,14\n";
+        assert_eq!(read_data(long).unwrap(), plain);
+        // Beside a `date` column, a week number is not read.
+        let with_week = "date,Week,Response Time (ms),mttr,code_coverage,deployment_frequency\n2026-11-02,45,185,90,81,2\n";
+        assert_eq!(read_data(with_week).unwrap(), plain);
+        assert_eq!(read_str("date,Response Time (s)\n2026-11-02,0.2\n").unwrap()[0], Some(200.0));
+        assert_eq!(read_str("metric,value\nResponse Time [s],0.2\n").unwrap()[0], Some(200.0));
+        assert_eq!(
+            err("date,Error Rate (ms)\n2026-11-02,1\n"),
+            "m.csv:1: column `Error Rate (ms)`: unit `ms` does not fit a metric measured in `%`; write a percentage such as `0.5%` or `0.5`"
+        );
+        assert!(
+            err("date,,mttr\n2026-11-02,7,5\n")
+                .starts_with("m.csv:2: column 2 has a value but no name")
+        );
+        assert!(
+            err("metric,value,unit\nResponse Time (ms),0.2,s\n")
+                .contains("gives the unit `ms` but the unit column says `s`")
+        );
+    }
+
+    #[test]
+    fn every_header_problem_is_reported_at_once() {
+        let message = err(
+            "date,respons_time,cpu,cpu_utilization,Error Rate (ms),bogus\n2026-11-02,1,2,3,4,5\n",
+        );
+        assert_eq!(
+            message,
+            "m.csv:1: the header has 4 problems; fix them all:\n  \
+             column `respons_time` is not a metric (did you mean `response_time`?)\n  \
+             columns `cpu` and `cpu_utilization` are the same metric `cpu_utilisation`; keep one\n  \
+             column `Error Rate (ms)`: unit `ms` does not fit a metric measured in `%`; write a percentage such as `0.5%` or `0.5`\n  \
+             column `bogus` is not a metric; a wide file has `date`, optional `scope`, and one column per metric; a long file has `metric` and `value` columns"
+        );
     }
 
     #[test]
@@ -808,8 +1238,11 @@ mod robustness_tests {
                 render::report::render(&card, &["mttr".to_string()]);
             }
             Err(err) => {
+                // One line, or a first line and indented lines under it (every header problem).
                 let message = err.to_string();
-                assert!(!message.contains('\n') && !message.is_empty(), "{message:?}");
+                let mut lines = message.split('\n');
+                assert!(lines.next().is_some_and(|l| !l.is_empty()), "{message:?}");
+                assert!(lines.all(|l| l.starts_with("  ") && l.len() > 2), "{message:?}");
             }
         }
     }

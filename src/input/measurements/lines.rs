@@ -11,6 +11,29 @@
 use std::collections::VecDeque;
 use std::io::{self, Read};
 
+/// The longest row kpi reads, in bytes: no real row of measurements comes near it, and a reader
+/// handed `/dev/zero` or a file with a quote that never closes must stop in constant memory.
+pub const MAX_ROW_BYTES: u64 = 1024 * 1024;
+
+/// What went wrong with the text itself, found while it passed through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextProblem {
+    /// A row, starting on this line, longer than [`MAX_ROW_BYTES`].
+    RowTooLong { line: u64 },
+    /// The input ended inside a quoted field.
+    UnterminatedQuote,
+}
+
+/// Where a reader is in CSV quoting: enough to tell where a row ends, without parsing fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quoting {
+    Outside,
+    Inside,
+    /// Inside, right after a quote: the next byte tells whether the quote closed the field or
+    /// was the first half of an escaped `""`.
+    InsideAfterQuote,
+}
+
 /// A line with text on it: where the text starts, where the line's break is, and its number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Line {
@@ -37,10 +60,19 @@ pub struct Lines<R> {
     /// Lines with text not yet passed by the positions asked for, in order. The last one is still
     /// open (`end` unknown) when the current line has text.
     pending: VecDeque<Line>,
+    delimiter: u8,
+    quoting: Quoting,
+    /// The last byte passed on: a quote after a delimiter or line break opens a quoted field.
+    last: Option<u8>,
+    /// Where the current row starts (after a line break outside quotes), and its line.
+    row_start: u64,
+    row_line: u64,
+    problem: Option<TextProblem>,
 }
 
 impl<R: Read> Lines<R> {
-    pub fn new(inner: R) -> Self {
+    /// Counts the lines of `inner`, a CSV text whose fields are separated by `delimiter`.
+    pub fn new(inner: R, delimiter: u8) -> Self {
         Lines {
             inner,
             read: 0,
@@ -49,6 +81,89 @@ impl<R: Read> Lines<R> {
             indexed_from: None,
             after_cr: false,
             pending: VecDeque::new(),
+            delimiter,
+            quoting: Quoting::Outside,
+            last: None,
+            row_start: 0,
+            row_line: 1,
+            problem: None,
+        }
+    }
+
+    /// What is wrong with the text read so far, if anything: once a row is too long, reading
+    /// fails; at the end of an input inside quotes, reading ends as usual and this says so.
+    pub fn problem(&self) -> Option<TextProblem> {
+        self.problem
+    }
+
+    /// Follows CSV quoting through `bytes` (offsets from `base`; `number` is the line the chunk
+    /// ends on) to find where rows end. Quotes are found with `memchr`, and only a quote at the
+    /// start of a field opens one, as the csv crate reads them.
+    fn follow_quotes(&mut self, bytes: &[u8], base: u64, number: u64) {
+        let mut i = 0;
+        let mut row_end = None;
+        while i < bytes.len() {
+            match self.quoting {
+                Quoting::InsideAfterQuote => {
+                    if bytes[i] == b'"' {
+                        self.quoting = Quoting::Inside;
+                        i += 1;
+                    } else {
+                        self.quoting = Quoting::Outside;
+                    }
+                }
+                Quoting::Inside => match memchr::memchr(b'"', &bytes[i..]) {
+                    Some(at) => {
+                        self.quoting = Quoting::InsideAfterQuote;
+                        i += at + 1;
+                    }
+                    None => i = bytes.len(),
+                },
+                Quoting::Outside => {
+                    let quote = memchr::memchr(b'"', &bytes[i..]).map(|at| i + at);
+                    let segment = &bytes[i..quote.unwrap_or(bytes.len())];
+                    if let Some(first) = memchr::memchr2(b'\n', b'\r', segment) {
+                        // The row that was open ends here: it may have crossed the limit
+                        // within this chunk.
+                        let open_from = row_end.map_or(self.row_start, |end| base + end as u64 + 1);
+                        if row_end.is_none()
+                            && base + (i + first) as u64 - open_from > MAX_ROW_BYTES
+                        {
+                            self.problem = Some(TextProblem::RowTooLong { line: self.row_line });
+                        }
+                        let last = memchr::memrchr2(b'\n', b'\r', segment).unwrap_or(first);
+                        row_end = Some(i + last);
+                    }
+                    let Some(quote) = quote else { break };
+                    let before = if quote == 0 { self.last } else { Some(bytes[quote - 1]) };
+                    let at_field_start = match before {
+                        None => true,
+                        Some(b) => b == self.delimiter || b == b'\n' || b == b'\r',
+                    } || (base + quote as u64 == 3 && after_bom(bytes, quote));
+                    if at_field_start {
+                        self.quoting = Quoting::Inside;
+                    }
+                    i = quote + 1;
+                }
+            }
+        }
+        if let Some(end) = row_end {
+            // The lines after the row's break in this chunk are inside the new row.
+            let tail = &bytes[end + 1..];
+            let breaks = memchr::memchr2_iter(b'\n', b'\r', tail)
+                .filter(|&at| {
+                    !(tail[at] == b'\n'
+                        && (at == 0 && bytes[end] == b'\r' || at > 0 && tail[at - 1] == b'\r'))
+                })
+                .count() as u64;
+            self.row_start = base + end as u64 + 1;
+            self.row_line = number.saturating_sub(breaks);
+        }
+        if let Some(&b) = bytes.last() {
+            self.last = Some(b);
+        }
+        if self.problem.is_none() && base + bytes.len() as u64 - self.row_start > MAX_ROW_BYTES {
+            self.problem = Some(TextProblem::RowTooLong { line: self.row_line });
         }
     }
 
@@ -121,11 +236,29 @@ impl<R: Read> Lines<R> {
     }
 }
 
+/// Whether the three bytes before `at` (the start of the input) are a byte order mark.
+fn after_bom(bytes: &[u8], at: usize) -> bool {
+    at == 3 && bytes[..3] == [0xef, 0xbb, 0xbf]
+}
+
 impl<R: Read> Read for Lines<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(TextProblem::RowTooLong { .. }) = self.problem {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, "row too long"));
+        }
         let n = self.inner.read(buf)?;
+        if n == 0 {
+            if self.quoting == Quoting::Inside {
+                self.problem = Some(TextProblem::UnterminatedQuote);
+            }
+            return Ok(0);
+        }
         self.scan(&buf[..n]);
+        self.follow_quotes(&buf[..n], self.read, self.number);
         self.read += n as u64;
+        if let Some(TextProblem::RowTooLong { .. }) = self.problem {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, "row too long"));
+        }
         Ok(n)
     }
 }
@@ -144,7 +277,7 @@ mod tests {
     /// Reads `text` through `Lines` in chunks of `chunk` bytes and asks for the line at each of
     /// `positions`.
     fn lines_at(text: &[u8], chunk: usize, positions: &[u64]) -> Vec<u64> {
-        let mut lines = Lines::new(text);
+        let mut lines = Lines::new(text, b',');
         let mut buf = vec![0; chunk];
         while lines.read(&mut buf).unwrap() > 0 {}
         positions.iter().map(|&p| lines.line_of(p, csv_line(text, p))).collect()
@@ -187,7 +320,7 @@ mod tests {
     #[test]
     fn memory_holds_only_lines_not_yet_asked_about() {
         let text = "a\r\n".repeat(5_000) + &"a\n".repeat(5_000);
-        let mut lines = Lines::new(text.as_bytes());
+        let mut lines = Lines::new(text.as_bytes(), b',');
         let mut buf = [0; 64];
         let mut most = 0;
         for record in 0..10_000u64 {

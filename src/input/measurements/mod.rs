@@ -17,6 +17,7 @@ use std::path::PathBuf;
 
 use crate::core::catalog::UnknownMetric;
 use crate::core::history::DateError;
+use crate::core::number::NumberError;
 use crate::core::text::printable;
 use crate::core::unit::QuantityError;
 
@@ -89,6 +90,24 @@ pub enum MeasurementError {
         printable(.second)
     )]
     RepeatedColumn { at: Origin, first: String, second: String, metric: String },
+    #[error("{at}: columns `{}` and `{}` both hold {role}; keep one", printable(.first), printable(.second))]
+    DuplicateColumn { at: Origin, first: String, second: String, role: &'static str },
+    #[error("{at}: column `{}`: {cause}", printable(.column))]
+    ColumnUnit { at: Origin, column: String, cause: QuantityError },
+    #[error("{at}: the header has {} problems; fix them all:\n  {}", .problems.len(), .problems.join("\n  "))]
+    HeaderProblems { at: Origin, problems: Vec<String> },
+    #[error(
+        "{at}: column {column} has a value but no name in the header; name the column or clear it"
+    )]
+    UnnamedColumn { at: Origin, column: usize },
+    #[error("{at}: a quote opens here and never closes; close it, or quote the whole field")]
+    UnterminatedQuote { at: Origin },
+    #[error(
+        "{at}: a quoted field opens here and runs on over line {row}, which looks like a row; close the quote on this line"
+    )]
+    SwallowedRows { at: Origin, row: u64 },
+    #[error("{at}: a row longer than {limit} MiB starts here; is this a CSV file of measurements?")]
+    RowTooLong { at: Origin, limit: u64 },
     #[error("{at}: the metric name is blank; name the metric this value is for")]
     BlankMetric { at: Origin },
     #[error("{at}: the scope is blank; name the service or team, or drop the scope column")]
@@ -97,6 +116,15 @@ pub enum MeasurementError {
     UnknownMetric { at: Origin, cause: UnknownMetric },
     #[error("{at}: `{metric}`: {cause}")]
     BadValue { at: Origin, metric: String, cause: QuantityError },
+    #[error("{at}: `{metric}`: {cause}")]
+    BadNumber { at: Origin, metric: String, cause: NumberError },
+    #[error(
+        "{at}: the metric name `{}` gives the unit `{}` but the unit column says `{}`; give the unit once",
+        printable(.name),
+        printable(.in_name),
+        printable(.in_column)
+    )]
+    UnitTwice { at: Origin, name: String, in_name: String, in_column: String },
     #[error("{at}: {cause}")]
     BadDate { at: Origin, cause: DateError },
     #[error("{at}: `{metric}` is measured twice{context} (first at {first}); {fix}")]

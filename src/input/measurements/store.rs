@@ -10,6 +10,7 @@ use super::{MeasurementError, Origin};
 use crate::core::catalog::{Catalog, UnknownMetric};
 use crate::core::evaluate::Window;
 use crate::core::history::{Dataset, Observation, ScopeData, When};
+use crate::core::number::{self, Numbers};
 use crate::core::text::printable;
 use crate::core::unit::Remembered;
 
@@ -92,13 +93,14 @@ pub struct Store<'c> {
     /// The last row's date and scope as written: consecutive rows usually share them.
     last_date: Option<(String, Dated)>,
     last_scope: Option<(String, usize)>,
-    /// Metric names as written and the metric each resolves to: normalising a name costs more than
-    /// looking it up, and a file spells each metric one way a million times.
-    names: HashMap<String, usize>,
+    /// Metric names as written and the metric each resolves to, with the unit written into the
+    /// name (`Response Time (ms)`): normalising a name costs more than looking it up, and a file
+    /// spells each metric one way a million times.
+    names: HashMap<String, Resolved>,
     /// For each metric, and a last slot for the start, the name written on the row after it last
     /// time with the metric that name resolves to. A long file lists each check-in's metrics in the
     /// same order, so this guess spares hashing the name on nearly every row.
-    next_name: Vec<Option<(String, usize)>>,
+    next_name: Vec<Option<(String, Resolved)>>,
     /// The slot of `next_name` for the row being read.
     after: usize,
     /// Per metric, how the suffix of its last value scaled the number: a source writes each
@@ -111,6 +113,15 @@ pub struct Store<'c> {
     next_rank: u32,
     any_value: bool,
     sources: Vec<String>,
+    /// How the current source writes its numbers.
+    numbers: Numbers,
+}
+
+/// A metric name resolved: the metric, and the unit its name carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Resolved {
+    metric: usize,
+    unit: Option<Box<str>>,
 }
 
 impl<'c> Store<'c> {
@@ -136,6 +147,7 @@ impl<'c> Store<'c> {
             next_rank: 0,
             any_value: false,
             sources: Vec::new(),
+            numbers: Numbers::default(),
         }
     }
 
@@ -151,9 +163,14 @@ impl<'c> Store<'c> {
         self.catalog
     }
 
-    /// Starts a source named `name` (printable: a file name, or `lcov:coverage/lcov.info`); its
-    /// rows carry the id returned.
-    pub(crate) fn begin(&mut self, name: &str) -> Result<SourceId, MeasurementError> {
+    /// Starts a source named `name` (printable: a file name, or `lcov:coverage/lcov.info`) whose
+    /// values write numbers as `numbers` says; its rows carry the id returned.
+    pub(crate) fn begin(
+        &mut self,
+        name: &str,
+        numbers: Numbers,
+    ) -> Result<SourceId, MeasurementError> {
+        self.numbers = numbers;
         let id = u32::try_from(self.sources.len())
             .map_err(|_| MeasurementError::TooMany { what: "input files", file: name.into() })?;
         self.sources.push(name.to_string());
@@ -224,14 +241,34 @@ impl<'c> Store<'c> {
         if row.metric.is_empty() {
             return Err(MeasurementError::BlankMetric { at: self.shown(here) });
         }
-        let metric = self
+        let Resolved { metric, unit: named } = self
             .resolve(row.metric)
             .map_err(|cause| MeasurementError::UnknownMetric { at: self.shown(here), cause })?;
         if self.ranks[metric] == u32::MAX {
             self.ranks[metric] = self.next_rank;
             self.next_rank += 1;
         }
-        self.add(scope, metric, at, row.value, row.unit, here)
+        let column = row.unit.filter(|u| !u.trim().is_empty());
+        let unit = match (column, named.as_deref()) {
+            (Some(column), Some(named)) if !column.trim().eq_ignore_ascii_case(named) => {
+                return Err(MeasurementError::UnitTwice {
+                    at: self.shown(here),
+                    name: row.metric.to_string(),
+                    in_name: named.to_string(),
+                    in_column: column.to_string(),
+                });
+            }
+            (Some(unit), _) | (None, Some(unit)) => Some(unit),
+            (None, None) => None,
+        };
+        let value = number::normalize(row.value, self.numbers).map_err(|cause| {
+            MeasurementError::BadNumber {
+                at: self.shown(here),
+                metric: self.catalog.metrics()[metric].name.clone(),
+                cause,
+            }
+        })?;
+        self.add(scope, metric, at, value.as_deref().unwrap_or(""), unit, here)
     }
 
     /// Reads a date and gives it its index among the distinct dates.
@@ -284,33 +321,34 @@ impl<'c> Store<'c> {
     }
 
     /// The catalog metric a written name refers to, remembered for the next row.
-    fn resolve(&mut self, name: &str) -> Result<usize, UnknownMetric> {
+    fn resolve(&mut self, name: &str) -> Result<Resolved, UnknownMetric> {
         let slot = &mut self.next_name[self.after];
-        if let Some((guess, index)) = slot.as_ref()
+        if let Some((guess, resolved)) = slot.as_ref()
             && guess == name
         {
-            self.after = *index;
-            return Ok(*index);
+            self.after = resolved.metric;
+            return Ok(resolved.clone());
         }
-        let index = if let Some(&index) = self.names.get(name) {
-            index
+        let resolved = if let Some(resolved) = self.names.get(name) {
+            resolved.clone()
         } else {
-            let index = self.catalog.resolve(name)?;
+            let (metric, unit) = self.catalog.resolve_with_unit(name)?;
+            let resolved = Resolved { metric, unit: unit.map(Box::from) };
             if self.names.len() < NAME_MEMO_LIMIT {
-                self.names.insert(name.to_string(), index);
+                self.names.insert(name.to_string(), resolved.clone());
             }
-            index
+            resolved
         };
         match slot {
             Some((guess, guessed)) => {
                 guess.clear();
                 guess.push_str(name);
-                *guessed = index;
+                guessed.clone_from(&resolved);
             }
-            None => *slot = Some((name.to_string(), index)),
+            None => *slot = Some((name.to_string(), resolved.clone())),
         }
-        self.after = index;
-        Ok(index)
+        self.after = resolved.metric;
+        Ok(resolved)
     }
 
     /// Adds one value to its series, refusing a second value for the same scope, metric and date.
@@ -422,7 +460,7 @@ mod tests {
     fn rows_from_a_source_without_lines_name_the_source_alone() {
         let catalog = load_builtin().unwrap();
         let mut store = Store::new(&catalog);
-        let lcov = store.begin("lcov:coverage/lcov.info").unwrap();
+        let lcov = store.begin("lcov:coverage/lcov.info", Numbers::default()).unwrap();
         store.push(row(lcov, "code_coverage", "81.5")).unwrap();
         let again = store.push(row(lcov, "Code Coverage", "80")).unwrap_err();
         assert_eq!(
@@ -437,12 +475,12 @@ mod tests {
     fn a_date_given_as_a_value_is_the_same_check_in_as_the_same_date_written() {
         let catalog = load_builtin().unwrap();
         let mut store = Store::new(&catalog);
-        let csv = store.begin("h.csv").unwrap();
+        let csv = store.begin("h.csv", Numbers::default()).unwrap();
         let written =
             Row { date: Some(RowDate::Text("2026-11-23")), line: 2, ..row(csv, "mttr", "5") };
         store.push(written).unwrap();
         store.end(Ok(())).unwrap();
-        let git = store.begin("git:.").unwrap();
+        let git = store.begin("git:.", Numbers::default()).unwrap();
         let at = When::parse("2026-11-23").unwrap();
         let collected = Row { date: Some(RowDate::At(at)), ..row(git, "mttr", "6") };
         let err = store.push(collected).unwrap_err().to_string();
