@@ -11,6 +11,8 @@ const CATALOG: &str = "catalog/backend-team.yaml";
 const TEXT_KEYS: [&str; 8] =
     ["id", "name", "category", "description", "target", "unit", "pass", "warn"];
 const LIST_KEYS: [&str; 2] = ["aliases", "ideas"];
+/// Keys a metric may leave out.
+const OPTIONAL_KEY: &str = "range";
 
 fn main() {
     println!("cargo::rerun-if-changed={CATALOG}");
@@ -34,12 +36,13 @@ fn main() {
     .unwrap();
     writeln!(
         out,
-        "/// Each metric: `{}`, then `{}`.",
+        "/// Each metric: `{}`, then `{}`, then `{OPTIONAL_KEY}` if it has one.",
         TEXT_KEYS.join("`, `"),
         LIST_KEYS.join("`, `")
     )
     .unwrap();
-    writeln!(out, "pub(crate) const METRICS: &[([&str; 8], [&[&str]; 2])] = &[").unwrap();
+    writeln!(out, "pub(crate) type CompiledMetric = ([&'static str; 8], [&'static [&'static str]; 2], Option<&'static str>);").unwrap();
+    writeln!(out, "pub(crate) const METRICS: &[CompiledMetric] = &[").unwrap();
     for metric in root["metrics"].as_vec().expect("`metrics` is a list") {
         let texts: Vec<String> =
             TEXT_KEYS.iter().map(|k| format!("{:?}", text_of(metric, k))).collect();
@@ -54,7 +57,11 @@ fn main() {
                 format!("&[{}]", items.join(", "))
             })
             .collect();
-        writeln!(out, "    ([{}], [{}]),", texts.join(", "), lists.join(", ")).unwrap();
+        let optional = match metric.as_mapping_get(OPTIONAL_KEY) {
+            None => "None".to_string(),
+            Some(_) => format!("Some({:?})", text_of(metric, OPTIONAL_KEY)),
+        };
+        writeln!(out, "    ([{}], [{}], {optional}),", texts.join(", "), lists.join(", ")).unwrap();
     }
     writeln!(out, "];").unwrap();
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("builtin_catalog.rs");

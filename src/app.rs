@@ -66,9 +66,10 @@ fn setup(files: &FileArgs) -> anyhow::Result<Setup> {
 /// Reads the measurements, grades each scope against its catalog and applies the waivers: the
 /// shared first half of `check` and `report`.
 fn scorecard(setup: &Setup, grading: &Grading) -> anyhow::Result<Scorecard> {
-    let Grading { sources, as_of, policy, today, progress } = grading;
+    let Grading { sources, as_of, policy, today, progress, .. } = grading;
     let (as_of, policy, today, progress) = (*as_of, *policy, *today, *progress);
-    let data = read_measurements(&setup.catalog, sources, as_of, &Progress::new(progress))?;
+    let data =
+        read_measurements(&setup.catalog, sources, as_of, &Progress::new(progress), grading.notes)?;
     let catalog_for = |scope: Option<&str>| setup.catalog_for_scope(scope);
     let mut card = evaluate_scoped(&setup.catalog, &catalog_for, &data, as_of, policy);
     if card.results.is_empty() {
@@ -90,6 +91,7 @@ fn read_measurements(
     sources: &[Source],
     as_of: Option<When>,
     progress: &Progress,
+    notes: bool,
 ) -> Result<Dataset, MeasurementError> {
     let mut store = Store::new(catalog).as_of(as_of);
     for source in sources {
@@ -115,7 +117,24 @@ fn read_measurements(
             }
         }
     }
+    let taken = store.take_notes();
+    if notes {
+        print_notes(&taken);
+    }
     store.finish()
+}
+
+/// Notes go to standard error, never to standard output, and never change the exit code: one
+/// that cannot be written is dropped.
+fn print_notes(notes: &[String]) {
+    use std::io::Write;
+    let mut err = io::stderr().lock();
+    for note in notes {
+        let note = crate::core::text::printable(note);
+        if writeln!(err, "note: {note}").is_err() {
+            return;
+        }
+    }
 }
 
 fn report(config: &ReportConfig, setup: &Setup) -> anyhow::Result<ExitCode> {

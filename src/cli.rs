@@ -134,6 +134,11 @@ pub struct InputArgs {
     /// Evaluate the check-in as it stood on this date: the latest value at or before it.
     #[arg(long, value_name = "DATE", value_parser = When::parse)]
     pub as_of: Option<When>,
+
+    /// Print no notes on standard error (such as a value that looks like a fraction); errors
+    /// still print.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// The gate's rules, shared by `check` and `report`.
@@ -304,6 +309,8 @@ pub struct Grading {
     pub today: Option<Date>,
     /// Whether reading may show a progress indicator (see [`Environment::shows_progress`]).
     pub progress: bool,
+    /// Whether notes about the input go to standard error.
+    pub notes: bool,
 }
 
 impl Grading {
@@ -318,6 +325,7 @@ impl Grading {
             policy: gate.policy(),
             today: gate.today(env)?,
             progress: env.shows_progress(),
+            notes: !input.quiet,
         })
     }
 }

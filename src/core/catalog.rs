@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 use super::text::printable;
-use super::threshold::Thresholds;
+use super::threshold::{Band, Thresholds};
 use super::unit::Unit;
 
 /// One metric the team agreed on.
@@ -23,6 +23,9 @@ pub struct Metric {
     /// The canonical unit values are converted to.
     pub unit: &'static Unit,
     pub thresholds: Thresholds,
+    /// The values the metric can take at all, e.g. `<= 100%` for a share of a whole; a value
+    /// outside it is refused before grading. `None`: any value that is not negative.
+    pub range: Option<Band>,
     /// Other names a measurement may use for it.
     pub aliases: Vec<String>,
     /// Improvement ideas, shown when the metric is not passing.
@@ -262,6 +265,7 @@ pub(crate) mod tests {
                 unit,
             )
             .unwrap(),
+            range: None,
             aliases: aliases.iter().map(ToString::to_string).collect(),
             ideas: vec![],
             origin: Origin::default(),

@@ -69,6 +69,8 @@ pub struct MetricChange {
     /// A threshold in notation, e.g. `<= 200ms`.
     pub pass: Option<String>,
     pub warn: Option<String>,
+    /// The values the metric can take at all, in threshold notation, e.g. `<= 100%`.
+    pub range: Option<String>,
     pub aliases: Option<Vec<String>>,
     pub ideas: Option<Vec<String>>,
     /// `false` takes the metric out of the catalog in effect.
@@ -333,15 +335,20 @@ fn build(
         };
         let pass = band("pass", &change.pass, base.map(|b| b.thresholds.pass));
         let warn = band("warn", &change.warn, base.map(|b| b.thresholds.warn));
+        let range = match &change.range {
+            Some(text) => Some(band("range", &Some(text.clone()), None)?),
+            None => base.and_then(|b| b.range),
+        };
         let key = if change.warn.is_some() { "warn" } else { "pass" };
-        Thresholds::new(pass?, warn?, unit)
+        let thresholds = Thresholds::new(pass?, warn?, unit)
             .map_err(|e| problems.push((key, ChangeProblem::WarnWithoutPass(e))))
-            .ok()
+            .ok()?;
+        Some((thresholds, range))
     });
     if !problems.is_empty() {
         return Err(problems);
     }
-    let (Some(unit), Some(thresholds)) = (unit, thresholds) else {
+    let (Some(unit), Some((thresholds, range))) = (unit, thresholds) else {
         unreachable!("a missing unit or threshold is a problem reported above")
     };
     let or = |new: &Option<String>, old: Option<&String>| {
@@ -363,6 +370,7 @@ fn build(
         target: or(&change.target, base.map(|b| &b.target)),
         unit,
         thresholds,
+        range,
         aliases: change
             .aliases
             .clone()
@@ -382,6 +390,7 @@ fn changed_keys(change: &MetricChange) -> Vec<&'static str> {
         ("unit", change.unit.is_some()),
         ("pass", change.pass.is_some()),
         ("warn", change.warn.is_some()),
+        ("range", change.range.is_some()),
         ("aliases", change.aliases.is_some()),
         ("ideas", change.ideas.is_some()),
         ("enabled", change.enabled.is_some()),

@@ -10,35 +10,88 @@ use super::text::printable;
 use super::threshold::{Band, Direction};
 
 /// When a measurement was taken: an ISO 8601 date, or a date-time (converted to UTC when it carries
-/// an offset). Orders chronologically.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct When(DateTime);
+/// an offset, and then shown with `Z`). Orders chronologically.
+/// Two are equal when they are the same instant, however written.
+#[derive(Debug, Clone, Copy)]
+pub struct When(DateTime, Zone);
+
+impl PartialEq for When {
+    fn eq(&self, other: &When) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Eq for When {}
+
+impl PartialOrd for When {
+    fn partial_cmp(&self, other: &When) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for When {
+    fn cmp(&self, other: &When) -> std::cmp::Ordering {
+        self.0.cmp(&other.0)
+    }
+}
+
+impl std::hash::Hash for When {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+/// Whether a date-time was written with a zone: it is then kept in UTC and shown with `Z`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Zone {
+    Civil,
+    Utc,
+}
 
 /// Why a date could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "`{}` is not an ISO 8601 date; write it like `2026-11-23` or `2026-11-23T09:30:00Z`",
-    printable(.text)
-)]
-pub struct DateError {
-    pub text: String,
+pub enum DateError {
+    #[error(
+        "`{}` is not an ISO 8601 date; write it like `2026-11-23` or `2026-11-23T09:30:00Z`",
+        printable(.text)
+    )]
+    NotIso { text: String },
+    #[error("the date is blank; fill it in, or delete the row")]
+    Blank,
+    #[error(
+        "`{}` is a valid ISO 8601 date-time beyond the range kpi supports (the years -9999 to 9999); check the year",
+        printable(.text)
+    )]
+    OutOfRange { text: String },
 }
 
 impl When {
-    /// Reads `2026-11-23`, `2026-11-23T09:30`, `2026-11-23 09:30:00` or `2026-11-23T09:30:00+01:00`.
+    /// Reads `2026-11-23`, `2026-11-23T09:30`, `2026-11-23 09:30:00`, `2026-11-23T09:30:00+01:00`
+    /// or an ISO week date, `2026-W47` (its Monday) or `2026-W47-3` (its Wednesday).
     pub fn parse(text: &str) -> Result<When, DateError> {
         let text = text.trim();
-        let err = || DateError { text: text.to_string() };
+        let err = || DateError::NotIso { text: text.to_string() };
+        let midnight = |d: Date| When(d.to_datetime(Time::midnight()), Zone::Civil);
+        if text.is_empty() {
+            return Err(DateError::Blank);
+        }
         if text.len() <= 10 {
-            return text
-                .parse::<Date>()
-                .map(|d| When(d.to_datetime(Time::midnight())))
-                .map_err(|_| err());
+            return match text.parse::<Date>() {
+                Ok(date) => Ok(midnight(date)),
+                Err(_) => iso_week(text).map(midnight).ok_or_else(err),
+            };
         }
         if let Ok(timestamp) = text.parse::<jiff::Timestamp>() {
-            return Ok(When(jiff::tz::Offset::UTC.to_datetime(timestamp)));
+            return Ok(When(jiff::tz::Offset::UTC.to_datetime(timestamp), Zone::Utc));
         }
-        text.parse::<DateTime>().map(When).map_err(|_| err())
+        text.parse::<DateTime>().map(|at| When(at, Zone::Civil)).map_err(|_| {
+            // The instants at the ends of the supported years cannot be shifted to UTC.
+            let year = text.get(..10).and_then(|d| d.parse::<Date>().ok()).map(Date::year);
+            match year {
+                Some(9999 | -9999) => DateError::OutOfRange { text: text.to_string() },
+                _ => err(),
+            }
+        })
     }
 
     /// Whether this is no later than `limit`; a plain-date limit includes that whole day, so
@@ -49,6 +102,10 @@ impl When {
 
     /// Whether this is a plain date (midnight), shown without a time.
     fn is_date(self) -> bool {
+        self.1 == Zone::Civil && self.is_midnight()
+    }
+
+    fn is_midnight(self) -> bool {
         self.0.time() == Time::midnight()
     }
 }
@@ -77,12 +134,32 @@ impl When {
     }
 }
 
+/// `2026-W47` or `2026-W47-1`: the ISO week date, its day Monday unless given.
+fn iso_week(text: &str) -> Option<Date> {
+    let (year, rest) = text.split_once(['-'])?;
+    let rest = rest.strip_prefix(['W', 'w'])?;
+    let (week, day) = match rest.split_once('-') {
+        Some((week, day)) => (week, day),
+        None => (rest, "1"),
+    };
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    if !(digits(year, 4) && digits(week, 2) && digits(day, 1)) {
+        return None;
+    }
+    let weekday = jiff::civil::Weekday::from_monday_one_offset(day.parse().ok()?).ok()?;
+    jiff::civil::ISOWeekDate::new(year.parse().ok()?, week.parse().ok()?, weekday)
+        .ok()
+        .map(jiff::civil::ISOWeekDate::date)
+}
+
 impl fmt::Display for When {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(text) = self.plain_date(&mut [0; 10]) {
             f.write_str(text)
         } else if self.is_date() {
             write!(f, "{}", self.0.date())
+        } else if self.1 == Zone::Utc {
+            write!(f, "{}", self.0.strftime("%Y-%m-%dT%H:%M:%SZ"))
         } else {
             write!(f, "{}", self.0.strftime("%Y-%m-%dT%H:%M:%S"))
         }
@@ -192,12 +269,45 @@ mod tests {
     fn plain_dates_print_as_jiff_prints_them() {
         for (y, m, d) in [(1, 1, 1), (999, 12, 31), (2026, 2, 9), (9999, 12, 31), (-1, 6, 15)] {
             let date = jiff::civil::date(y, m, d);
-            let when = When(date.to_datetime(Time::midnight()));
+            let when = When(date.to_datetime(Time::midnight()), Zone::Civil);
             assert_eq!(when.to_string(), date.to_string(), "{date}");
             assert_eq!(serde_json::to_string(&when).unwrap(), format!("\"{date}\""));
         }
         let morning = When::parse("2026-11-23T09:30").unwrap();
         assert_eq!(serde_json::to_string(&morning).unwrap(), "\"2026-11-23T09:30:00\"");
+        let zoned = When::parse("2026-11-23T10:30:00+01:00").unwrap();
+        assert_eq!(serde_json::to_string(&zoned).unwrap(), "\"2026-11-23T09:30:00Z\"");
+        assert_eq!(When::parse("2026-11-23T09:30:00Z").unwrap(), zoned, "the same instant");
+    }
+
+    #[test]
+    fn iso_week_dates_are_their_monday_or_the_day_given() {
+        let day = |text: &str| When::parse(text).unwrap().to_string();
+        assert_eq!(day("2026-W47"), "2026-11-16");
+        assert_eq!(day("2026-W47-1"), "2026-11-16");
+        assert_eq!(day("2026-w48-3"), "2026-11-25");
+        assert_eq!(day("2026-W01"), "2025-12-29");
+        for odd in ["2026-W54", "2026-W47-8", "2026-W7", "26-W47"] {
+            assert!(When::parse(odd).is_err(), "{odd}");
+        }
+    }
+
+    #[test]
+    fn a_blank_or_out_of_range_date_says_so() {
+        assert_eq!(
+            When::parse(" ").unwrap_err().to_string(),
+            "the date is blank; fill it in, or delete the row"
+        );
+        assert_eq!(
+            When::parse("9999-12-30T22:00:01Z").unwrap_err().to_string(),
+            "`9999-12-30T22:00:01Z` is a valid ISO 8601 date-time beyond the range kpi supports (the years -9999 to 9999); check the year"
+        );
+        assert!(
+            When::parse("2026-13-01T00:00:00Z")
+                .unwrap_err()
+                .to_string()
+                .contains("not an ISO 8601 date")
+        );
     }
 
     #[test]

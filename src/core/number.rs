@@ -51,9 +51,19 @@ pub const NO_DATA: &[&str] = &["n/a", "na", "-", "—", "–", "none", "null"];
 /// no-break space and narrow no-break space.
 const SEPARATORS: &[char] = &[',', '.', '\'', ' ', '\u{a0}', '\u{202f}'];
 
+/// A value in the plain form the unit parser reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written<'t> {
+    pub text: Cow<'t, str>,
+    /// The form says its own unit, as a duration (`1:30:00`) does: a unit in a column's name is
+    /// only a default for bare numbers.
+    pub self_describing: bool,
+}
+
 /// The value in the plain form the unit parser reads, or `None` for a word that means no data.
 /// Plain values (nearly all) come back borrowed, after one pass over their bytes.
-pub fn normalize(text: &str, numbers: Numbers) -> Result<Option<Cow<'_, str>>, NumberError> {
+pub fn normalize(text: &str, numbers: Numbers) -> Result<Option<Written<'_>>, NumberError> {
+    let plain = |text| Some(Written { text, self_describing: false });
     let text = text.trim();
     let mut points = 0;
     let unusual = text.bytes().any(|b| {
@@ -65,15 +75,15 @@ pub fn normalize(text: &str, numbers: Numbers) -> Result<Option<Cow<'_, str>>, N
         if numbers.decimal_comma {
             check_point_in_decimal_comma_file(text)?;
         }
-        return Ok(Some(Cow::Borrowed(text)));
+        return Ok(plain(Cow::Borrowed(text)));
     }
     if NO_DATA.iter().any(|word| text.eq_ignore_ascii_case(word)) {
         return Ok(None);
     }
     if let Some(duration) = clock_duration(text).or_else(|| iso_duration(text)) {
-        return Ok(Some(Cow::Owned(duration)));
+        return Ok(Some(Written { text: Cow::Owned(duration), self_describing: true }));
     }
-    grouped(text, numbers).map(Some)
+    grouped(text, numbers).map(plain)
 }
 
 /// The leading number of `text`: digits and separators, each separator followed by a digit.
@@ -271,7 +281,7 @@ mod tests {
     const SEMICOLON: Numbers = Numbers { decimal_comma: true };
 
     fn read(text: &str, numbers: Numbers) -> Result<Option<String>, String> {
-        normalize(text, numbers).map(|v| v.map(Cow::into_owned)).map_err(|e| e.to_string())
+        normalize(text, numbers).map(|v| v.map(|w| w.text.into_owned())).map_err(|e| e.to_string())
     }
 
     fn ok(text: &str, numbers: Numbers) -> String {
@@ -281,7 +291,10 @@ mod tests {
     #[test]
     fn plain_values_pass_through_borrowed() {
         for text in ["185ms", "0.4%", "1.2k", "1h30m", "12", "3/week"] {
-            assert!(matches!(normalize(text, COMMA), Ok(Some(Cow::Borrowed(t))) if t == text));
+            let written = normalize(text, COMMA).unwrap().unwrap();
+            assert!(
+                matches!(written.text, Cow::Borrowed(t) if t == text) && !written.self_describing
+            );
         }
     }
 

@@ -32,6 +32,7 @@ pub(crate) const METRIC_KEYS: &[&str] = &[
     "unit",
     "pass",
     "warn",
+    "range",
     "aliases",
     "ideas",
 ];
@@ -54,21 +55,28 @@ pub fn load_builtin() -> Result<Catalog, CatalogError> {
     let owned = |texts: &[&str]| texts.iter().map(ToString::to_string).collect::<Vec<_>>();
     let changes: Vec<MetricChange> = compiled::METRICS
         .iter()
-        .map(|([id, name, category, description, target, unit, pass, warn], [aliases, ideas])| {
-            MetricChange {
-                id: (*id).to_string(),
-                name: Some((*name).to_string()),
-                category: Some((*category).to_string()),
-                description: Some((*description).to_string()),
-                target: Some((*target).to_string()),
-                unit: Some((*unit).to_string()),
-                pass: Some((*pass).to_string()),
-                warn: Some((*warn).to_string()),
-                aliases: Some(owned(aliases)),
-                ideas: Some(owned(ideas)),
-                enabled: None,
-            }
-        })
+        .map(
+            |(
+                [id, name, category, description, target, unit, pass, warn],
+                [aliases, ideas],
+                range,
+            )| {
+                MetricChange {
+                    id: (*id).to_string(),
+                    name: Some((*name).to_string()),
+                    category: Some((*category).to_string()),
+                    description: Some((*description).to_string()),
+                    target: Some((*target).to_string()),
+                    unit: Some((*unit).to_string()),
+                    pass: Some((*pass).to_string()),
+                    warn: Some((*warn).to_string()),
+                    range: range.map(ToString::to_string),
+                    aliases: Some(owned(aliases)),
+                    ideas: Some(owned(ideas)),
+                    enabled: None,
+                }
+            },
+        )
         .collect();
     let (name, title) = compiled::HEAD;
     let fail = |problems| ValidationError::new(BUILTIN_NAME, problems);
@@ -158,6 +166,7 @@ pub(crate) fn read_metric(
     let unit = text("unit", problems);
     let pass = text("pass", problems);
     let warn = text("warn", problems);
+    let range = text("range", problems);
     let mut texts = |key: &'static str, problems: &mut Problems| {
         let found = fields.texts(key, problems)?;
         spots.insert(key, found.at);
@@ -174,6 +183,7 @@ pub(crate) fn read_metric(
         unit,
         pass,
         warn,
+        range,
         aliases,
         ideas,
         enabled: None,

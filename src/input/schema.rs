@@ -42,6 +42,9 @@ pub struct CatalogMetric {
     pass: Threshold,
     /// The wider band a value must be in to warn rather than fail; it must contain `pass`.
     warn: Threshold,
+    /// The values the metric can take at all, in threshold notation (`<= 100%` for a share of a
+    /// whole); a measurement outside it is refused. Without it, any value that is not negative.
+    range: Option<Threshold>,
     /// Other names measurements may use for the metric.
     aliases: Option<Vec<String>>,
     /// What a team can do to improve the metric, shown when it does not pass.

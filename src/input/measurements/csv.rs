@@ -914,7 +914,7 @@ mod model_tests {
         (
             prop_oneof![some.clone(), some.prop_shuffle()],
             vec(
-                (prop::bool::ANY, option::weighted(0.8, 0..500u16), prop::bool::weighted(0.005)),
+                (prop::bool::ANY, option::weighted(0.8, 0..=100u16), prop::bool::weighted(0.005)),
                 count,
             ),
             vec((0..count, 0..count), 0..3),

@@ -116,6 +116,10 @@ pub enum MeasurementError {
     UnknownMetric { at: Origin, cause: UnknownMetric },
     #[error("{at}: `{metric}`: {cause}")]
     BadValue { at: Origin, metric: String, cause: QuantityError },
+    #[error(
+        "{at}: `{metric}`: {value} is not a value it can take: it is {range}; check the value and its unit"
+    )]
+    OutOfRange { at: Origin, metric: String, value: String, range: String },
     #[error("{at}: `{metric}`: {cause}")]
     BadNumber { at: Origin, metric: String, cause: NumberError },
     #[error(

@@ -115,6 +115,11 @@ pub struct Store<'c> {
     sources: Vec<String>,
     /// How the current source writes its numbers.
     numbers: Numbers,
+    /// Notes for the reader about values read as written that may not mean what was meant, at
+    /// most one per metric and source.
+    notes: Vec<String>,
+    /// Per metric, the source it last got a note in.
+    noted: Vec<Option<u32>>,
 }
 
 /// A metric name resolved: the metric, and the unit its name carries.
@@ -148,6 +153,8 @@ impl<'c> Store<'c> {
             any_value: false,
             sources: Vec::new(),
             numbers: Numbers::default(),
+            notes: Vec::new(),
+            noted: vec![None; metrics],
         }
     }
 
@@ -268,7 +275,14 @@ impl<'c> Store<'c> {
                 cause,
             }
         })?;
-        self.add(scope, metric, at, value.as_deref().unwrap_or(""), unit, here)
+        let (text, unit) = match &value {
+            Some(written) if written.self_describing && named.is_some() && column.is_none() => {
+                (written.text.as_ref(), None)
+            }
+            Some(written) => (written.text.as_ref(), unit),
+            None => ("", unit),
+        };
+        self.add(scope, metric, at, text, unit, here)
     }
 
     /// Reads a date and gives it its index among the distinct dates.
@@ -390,6 +404,29 @@ impl<'c> Store<'c> {
         let value = m.unit.parse_remembering(text, unit, suffix).map_err(|cause| {
             MeasurementError::BadValue { at: self.shown(here), metric: m.name.clone(), cause }
         })?;
+        if let (Some(v), Some(range)) = (value, &m.range) {
+            if !range.contains(v) {
+                return Err(MeasurementError::OutOfRange {
+                    at: self.shown(here),
+                    metric: m.name.clone(),
+                    value: m.unit.format(v),
+                    range: range.in_words(m.unit).to_string(),
+                });
+            }
+            // A bare number up to 1 for a share of a whole is most likely a fraction.
+            let bare = unit.is_none()
+                && m.unit.to_string() == "%"
+                && text.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+            if bare && v <= 1.0 && v > 0.0 && self.noted[metric] != Some(here.file) {
+                self.noted[metric] = Some(here.file);
+                self.notes.push(format!(
+                    "{}: `{}`: read as {text}%; write {} if you meant a fraction",
+                    self.shown(here),
+                    m.id,
+                    m.unit.format(v * 100.0),
+                ));
+            }
+        }
         self.any_value |= value.is_some();
         let at = at.map(|d| d.at);
         let visible = match (at, self.as_of) {
@@ -428,6 +465,12 @@ impl<'c> Store<'c> {
             first: self.shown(first),
             fix,
         }
+    }
+
+    /// Notes about values read as written that may not mean what was meant (a likely fraction
+    /// for a percentage), taken out of the store: the caller decides whether to show them.
+    pub fn take_notes(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notes)
     }
 
     /// The dataset read; an error when no source held any value.
