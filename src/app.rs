@@ -78,7 +78,7 @@ fn scorecard(setup: &Setup, grading: &Grading) -> anyhow::Result<Scorecard> {
     }
     if !setup.waivers.is_empty() {
         // The local date needs the time zone database: read it only when a waiver asks.
-        let today = today.unwrap_or_else(|| jiff::ZonedDateTime::now().date());
+        let today = today.unwrap_or_else(|| local_today(grading.notes));
         waiver::apply(&mut card, &setup.waivers, today);
     }
     Ok(card)
@@ -123,6 +123,40 @@ fn read_measurements(
     }
     store.finish()
 }
+
+/// Today's date where the run is. `TZ` may name a file that is not a time zone at all (`TZ=:/dev/zero`):
+/// the time zone is read only from a regular file of a sane size, and otherwise the date is taken
+/// in UTC, with a note.
+fn local_today(notes: bool) -> jiff::civil::Date {
+    let tz = std::env::var_os("TZ").map(|tz| tz.to_string_lossy().into_owned());
+    if let Some(tz) = tz.as_deref() {
+        let path = tz.strip_prefix(':').unwrap_or(tz);
+        let path = if path.starts_with('/') {
+            Some(std::path::PathBuf::from(path))
+        } else {
+            // A zone name is looked up under the system's zone directory.
+            (!path.is_empty() && !path.contains("..")).then(|| Path::new("/usr/share/zoneinfo").join(path))
+        };
+        let sane = path.as_deref().is_none_or(|path| match std::fs::metadata(path) {
+            Ok(meta) => meta.is_file() && meta.len() <= MAX_ZONE_FILE_BYTES,
+            // A zone jiff knows without the file, or none: jiff decides, and reads nothing odd.
+            Err(_) => true,
+        });
+        if !sane {
+            if notes {
+                print_notes(&[format!(
+                    "`TZ` names `{}`, which is not a time zone file; today's date is taken in UTC",
+                    crate::core::text::printable(tz)
+                )]);
+            }
+            return jiff::tz::Offset::UTC.to_datetime(jiff::Timestamp::now()).date();
+        }
+    }
+    jiff::ZonedDateTime::now().date()
+}
+
+/// No time zone file comes near this size; a larger "zone" is a device or a mistake.
+const MAX_ZONE_FILE_BYTES: u64 = 1024 * 1024;
 
 /// Notes go to standard error, never to standard output, and never change the exit code: one
 /// that cannot be written is dropped.

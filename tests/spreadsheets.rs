@@ -147,3 +147,30 @@ fn a_date_and_a_date_time_on_the_same_day_are_two_check_ins_and_the_zone_is_show
     assert_eq!(mttr["date"], "2026-11-23T09:00:00Z");
     assert_eq!(mttr["previous"], 50.0);
 }
+
+#[test]
+fn a_time_zone_that_names_a_device_does_not_hang_and_says_so() {
+    let dir = file("m.csv", b"metric,value\nmttr,5\n");
+    let waiver = "waivers:\n  - metric: mttr\n    reason: a test\n    until: 2999-01-01\n";
+    std::fs::write(dir.path().join("kpi.yaml"), waiver).unwrap();
+    let mut child = kpi_in(&dir, &["check", "m.csv"])
+        .env("TZ", ":/dev/zero")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(20) {
+            child.kill().unwrap();
+            panic!("kpi hung reading TZ=:/dev/zero");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "note: `TZ` names `:/dev/zero`, which is not a time zone file; today's date is taken in UTC\n"
+    );
+}
