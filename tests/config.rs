@@ -214,3 +214,50 @@ fn a_scoped_waiver_holds_until_its_date_then_the_metric_counts_again() {
         results.iter().find(|r| r["scope"] == "payments" && r["id"] == "cpu_utilisation").unwrap();
     assert_eq!(cpu["waiver"]["expired"], true);
 }
+
+/// Lines of a password file: what a config's `extends:` or `--catalog` may point at on a CI runner.
+const SHADOW: &str =
+    "root:$6$Zm9vYmFy$c2VjcmV0aGFzaA:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n";
+
+#[test]
+fn extends_or_catalog_naming_some_other_file_quotes_nothing_from_it() {
+    let dir =
+        dir_with(&[("m.csv", MEASURED), ("shadow", SHADOW), ("kpi.yaml", "extends: shadow\n")]);
+    assert_cmd_snapshot!(kpi(dir.path()).args(["check", "m.csv"]));
+    assert_cmd_snapshot!(kpi(dir.path()).args(["check", "--catalog", "shadow", "m.csv"]));
+    fs::remove_file(dir.path().join("kpi.yaml")).unwrap();
+    for args in [&["check", "--config", "shadow", "m.csv"][..], &["catalog", "validate", "shadow"]]
+    {
+        let out = kpi(dir.path()).args(args).output().unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(!stderr.contains("root") && !stderr.contains('$'), "{stderr}");
+    }
+}
+
+#[test]
+fn extends_naming_a_config_says_a_catalog_is_needed() {
+    let team = "extends: backend-team\nmetrics:\n  mttr:\n    pass: \"< 2h\"\n    warn: \"< 1d\"\n";
+    let dir =
+        dir_with(&[("m.csv", MEASURED), ("base.yaml", team), ("kpi.yaml", "extends: base.yaml\n")]);
+    assert_cmd_snapshot!(kpi(dir.path()).args(["check", "m.csv"]));
+    assert_cmd_snapshot!(kpi(dir.path()).args([
+        "check",
+        "--config",
+        "base.yaml",
+        "--catalog",
+        "base.yaml",
+        "m.csv"
+    ]));
+}
+
+#[test]
+fn every_repeated_key_and_a_second_document_are_reported() {
+    let config = "metrics:\n  mttr:\n    pass: \"< 2h\"\n    pass: \"< 3h\"\n  mttr: {}\n\
+                  waivers: []\nwaivers: []\n";
+    let dir = dir_with(&[("kpi.yaml", config)]);
+    assert_cmd_snapshot!(kpi(dir.path()).args(["catalog", "validate"]));
+    fs::write(dir.path().join("kpi.yaml"), format!("{CONFIG}---\nmetrics: {{}}\n")).unwrap();
+    assert_cmd_snapshot!(kpi(dir.path()).args(["catalog", "validate"]));
+}

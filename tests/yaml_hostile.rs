@@ -1,5 +1,6 @@
-//! Hostile catalogs and configs: arbitrary text never panics the YAML readers, and documents built
-//! to exhaust memory or the stack (alias bombs, deep nesting) are refused with a clear error.
+//! Hostile catalogs and configs: arbitrary text never panics the YAML readers, documents built to
+//! exhaust memory or the stack (alias bombs, deep nesting) are refused with a clear error, and no
+//! message grows with the text it quotes.
 
 use std::fmt::Write;
 use std::path::Path;
@@ -51,20 +52,75 @@ fn deeply_nested_documents_are_refused() {
 }
 
 #[test]
-fn the_deepest_nesting_a_short_document_can_hold_is_read_without_exhausting_the_stack() {
-    // Short documents skip the depth check; the deepest one under its size bound still reads in a
-    // test thread's small stack and is refused for what it holds.
-    let mut block = String::new();
-    let mut depth = 0;
-    while block.len() + depth + 2 < 16 * 1024 {
-        block.push_str(&" ".repeat(depth));
-        block.push_str("-\n");
-        depth += 1;
-    }
-    assert!(depth > 170, "{depth}");
+fn a_short_document_nesting_too_deep_is_refused_too() {
+    // Thirty-three levels of block lists take a few hundred bytes.
+    let block: String = (0..33).flat_map(|i| [" ".repeat(i), "-\n".to_string()]).collect();
+    assert!(block.len() < 1024);
     let err = load_config(&block).unwrap_err();
-    assert!(err.contains("[wrong-type]"), "{err}");
-    assert!(catalog::load(&block, "c.yaml").is_err());
+    assert!(err.ends_with("[too-deep]"), "{err}");
+    let err = catalog::load(&block, "c.yaml").unwrap_err().to_string();
+    assert!(err.ends_with("[too-deep]"), "{err}");
+    let flow = format!("metrics: {}{}\n", "{a: ".repeat(40), "}".repeat(40));
+    assert!(load_config(&flow).unwrap_err().ends_with("[too-deep]"));
+    // Thirty-two levels are read, and refused for what they hold.
+    let block: String = (0..32).flat_map(|i| [" ".repeat(i), "-\n".to_string()]).collect();
+    assert!(load_config(&block).unwrap_err().contains("[wrong-type]"));
+}
+
+#[test]
+fn thousands_of_repeated_keys_are_each_reported() {
+    let mut text = String::new();
+    for i in 0..2000 {
+        writeln!(text, "k{}: 1", i % 1000).unwrap();
+    }
+    let err = catalog::load(&format!("metrics: []\n{text}"), "c.yaml").unwrap_err();
+    assert_eq!(err.problems.iter().filter(|p| p.code == "duplicate-key").count(), 1000);
+    let err = load_config(&format!("metrics:\n{}", text.replace('k', "  k"))).unwrap_err();
+    assert_eq!(err.lines().filter(|l| l.ends_with("[duplicate-key]")).count(), 1000);
+}
+
+#[test]
+fn what_follows_a_second_document_is_not_read() {
+    let err = load_config("metrics: {}\n---\n{: [\n").unwrap_err();
+    assert_eq!(
+        err,
+        "kpi.yaml:2:1: a second YAML document starts here; a catalog or config is one document, so delete this one or move it to a file of its own [second-document]"
+    );
+}
+
+/// Configs and catalogs with one free text in each place a message quotes one from: `@` stands
+/// for the text.
+const QUOTING: &[&str] = &[
+    "title: t\n@: 1\n",
+    "extends: \"@\"\n",
+    "metrics:\n  \"@\":\n    pass: \"< 1\"\n",
+    "metrics:\n  mttr:\n    \"@\": 1\n",
+    "metrics:\n  mttr:\n    unit: \"@\"\n",
+    "metrics:\n  mttr:\n    pass: \"@\"\n",
+    "metrics:\n  mttr:\n    pass: \"< @\"\n",
+    "metrics:\n  mttr:\n    aliases: [\"@\"]\n  error_rate:\n    aliases: [\"@\"]\n",
+    "metrics:\n  \"@\":\n    name: n\n    category: c\n    description: d\n    target: t\n    unit: \"\"\n    pass: \"< 1\"\n    warn: \"< 2\"\n    ideas: [i]\n  \"@ \":\n    pass: \"< 1\"\n",
+    "scopes:\n  \"@\": 1\n",
+    "scopes:\n  \"@\":\n    \"@\": 1\n",
+    "waivers:\n  - metric: \"@\"\n    reason: r\n    until: 2025-01-01\n",
+    "waivers:\n  - metric: mttr\n    reason: r\n    until: \"@\"\n",
+];
+
+#[test]
+fn a_message_quotes_only_the_start_of_a_long_text() {
+    let long = "x".repeat(1000);
+    for template in QUOTING {
+        let text = template.replace('@', &long);
+        let Err(err) = load_config(&text) else { panic!("{template} loads") };
+        assert!(err.contains("x…"), "{template}: {err}");
+        for line in err.lines() {
+            assert!(line.chars().count() < 700, "{template}: {line}");
+        }
+    }
+    let catalog = "name: n\ntitle: t\nmetrics:\n  - id: \"@\"\n    \"@\": 1\n";
+    let err = catalog::load(&catalog.replace('@', &long), "c.yaml").unwrap_err().to_string();
+    assert_eq!(err.matches("x…").count(), 9, "{err}");
+    assert!(err.lines().all(|line| line.chars().count() < 700), "{err}");
 }
 
 /// YAML-shaped text: keys the readers know, odd scalars, anchors, aliases, flow and block mixes.

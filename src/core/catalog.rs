@@ -60,7 +60,10 @@ pub struct Catalog {
 /// Two metrics answer to the same name.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error(
-    "metrics `{first}` and `{second}` both answer to the name `{name}`; give each metric its own id, name and aliases"
+    "metrics `{}` and `{}` both answer to the name `{}`; give each metric its own id, name and aliases",
+    printable(.first),
+    printable(.second),
+    printable(.name)
 )]
 pub struct NameClash {
     pub name: String,
@@ -236,8 +239,12 @@ impl Catalog {
     }
 
     fn closest(&self, key: &str) -> Option<String> {
+        // Jaro-Winkler similarity stays under 0.85 for a name over four times as long as the
+        // candidate, and comparing takes time in the name's length: a pasted line is not compared.
+        let chars = key.chars().count();
         self.keys
             .iter()
+            .filter(|(candidate, _)| chars <= 4 * candidate.chars().count())
             .map(|(candidate, &index)| (strsim::jaro_winkler(key, candidate), index))
             .filter(|&(score, _)| score >= 0.85)
             .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))

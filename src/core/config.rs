@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 use super::catalog::{Catalog, Metric, NameClash, Origin, UnknownMetric, normalize};
+use super::text::printable;
 use super::threshold::{Band, ThresholdError, Thresholds, WarnWithoutPass};
 use super::unit::Unit;
 use super::waiver::Waiver;
@@ -130,7 +131,7 @@ pub enum ChangeProblem {
     UnknownToChange(UnknownMetric),
     #[error("{0}")]
     UnknownMetric(UnknownMetric),
-    #[error("metric `{id}` appears twice; keep one entry per metric")]
+    #[error("metric `{}` appears twice; keep one entry per metric", printable(.id))]
     DuplicateId { id: String },
     #[error("the new metric has no `{key}`; a new metric needs every field a catalog metric has")]
     MissingField { key: &'static str },
@@ -138,13 +139,13 @@ pub enum ChangeProblem {
     EmptyField { key: &'static str },
     #[error("`ideas` is empty; list what a team can do to improve it")]
     NoIdeas,
-    #[error("unknown unit `{unit}`; use one of {known}", known = Unit::known_symbols())]
+    #[error("unknown unit `{}`; use one of {known}", printable(.unit), known = Unit::known_symbols())]
     UnknownUnit { unit: String },
     #[error("`{key}`: {source}")]
     Threshold { key: &'static str, source: ThresholdError },
     #[error("{0}")]
     WarnWithoutPass(WarnWithoutPass),
-    #[error("the unit changes to `{unit}`, so give `pass` and `warn` in it too")]
+    #[error("the unit changes to `{}`, so give `pass` and `warn` in it too", printable(.unit))]
     UnitWithoutThresholds { unit: String },
     #[error("{0}")]
     NameClash(NameClash),
@@ -177,7 +178,7 @@ impl fmt::Display for ChangeError {
             | ChangeProblem::UnknownMetric(_)
             | ChangeProblem::DuplicateId { .. }
             | ChangeProblem::NameClash(_)) => write!(f, "{p}"),
-            p => write!(f, "metric `{}`: {p}", self.metric),
+            p => write!(f, "metric `{}`: {p}", printable(&self.metric)),
         }
     }
 }

@@ -10,6 +10,7 @@ use super::scorecard::{
     Summary,
 };
 use super::threshold::{Grade, Thresholds};
+use super::unit::difference;
 
 /// How many check-ins a result's history (and its sparkline) keeps.
 pub const HISTORY_LEN: usize = 12;
@@ -246,7 +247,7 @@ fn grade(
         miss: value.and_then(|v| thresholds.pass.miss(v)),
         previous: previous_value,
         previous_status: previous_value.map(|v| status_of(thresholds, Some(v))),
-        change: value.zip(previous_value).map(|(now, before)| round(now - before)),
+        change: value.zip(previous_value).map(|(now, before)| difference(now, before)),
         trend: match (value, previous_value) {
             (Some(now), Some(before)) if dated => Some(trend(&thresholds.pass, before, now)),
             (Some(_), None) if dated => Some(super::history::Trend::New),
@@ -274,10 +275,6 @@ fn status_of(thresholds: &Thresholds, value: Option<f64>) -> Status {
 }
 
 /// Rounds away floating-point noise such as `1.4 - 1.0 = 0.3999999999999999`.
-fn round(x: f64) -> f64 {
-    (x * 1e9).round() / 1e9
-}
-
 pub(crate) fn gate_passes(summary: Summary, policy: GatePolicy) -> bool {
     let thresholds_ok = match policy.fail_on {
         FailOn::Fail => summary.fail == 0,

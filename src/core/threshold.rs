@@ -5,7 +5,8 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::unit::{QuantityError, Unit};
+use super::text::printable;
+use super::unit::{QuantityError, Unit, difference};
 
 /// One end of a band.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -46,14 +47,18 @@ pub enum Side {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ThresholdError {
     #[error(
-        "`{text}` is not a threshold; write comparisons such as `< 1`, `>= 1000` or `>= 50 and <= 70`"
+        "`{}` is not a threshold; write comparisons such as `< 1`, `>= 1000` or `>= 50 and <= 70`",
+        printable(.text)
     )]
     Syntax { text: String },
-    #[error("`{text}` has two {which} bounds; join one lower and one upper bound with `and`")]
+    #[error(
+        "`{}` has two {which} bounds; join one lower and one upper bound with `and`",
+        printable(.text)
+    )]
     TwoBounds { text: String, which: &'static str },
-    #[error("`{text}`: {source}")]
+    #[error("`{}`: {source}", printable(.text))]
     Quantity { text: String, source: QuantityError },
-    #[error("`{text}` is empty: no value can satisfy it")]
+    #[error("`{}` is empty: no value can satisfy it", printable(.text))]
     Empty { text: String },
 }
 
@@ -147,13 +152,11 @@ impl Band {
         if self.contains(value) {
             return None;
         }
-        // Rounded to nine decimals so that `1.4 - 1` reads as 0.4, not 0.3999999999999999.
-        let round = |by: f64| (by * 1e9).round() / 1e9;
         match (self.lower, self.upper) {
             (Some(lo), _) if value <= lo.value => {
-                Some(Miss { side: Side::TooLow, by: round(lo.value - value) })
+                Some(Miss { side: Side::TooLow, by: difference(lo.value, value) })
             }
-            (_, Some(hi)) => Some(Miss { side: Side::TooHigh, by: round(value - hi.value) }),
+            (_, Some(hi)) => Some(Miss { side: Side::TooHigh, by: difference(value, hi.value) }),
             _ => None,
         }
     }
@@ -359,6 +362,19 @@ mod tests {
         assert_eq!(band("< 1").miss(1.0), Some(Miss { side: Side::TooHigh, by: 0.0 }));
         assert_eq!(band("> 80").miss(80.0), Some(Miss { side: Side::TooLow, by: 0.0 }));
         assert_eq!(band("< 1").miss(1.4), Some(Miss { side: Side::TooHigh, by: 0.4 }));
+    }
+
+    #[test]
+    fn a_miss_far_beyond_the_bound_is_a_finite_distance() {
+        let ms = unit("ms");
+        let b = Band::parse("<= 200ms", ms).unwrap();
+        let miss = b.miss(1e300).unwrap();
+        assert_eq!(miss, Miss { side: Side::TooHigh, by: 1e300 });
+        let b = Band::parse(">= 1e300", ms).unwrap();
+        assert_eq!(b.miss(0.0), Some(Miss { side: Side::TooLow, by: 1e300 }));
+        let b = Band { lower: Some(Bound { value: f64::MAX, inclusive: true }), upper: None };
+        assert_eq!(b.miss(-f64::MAX).unwrap().by, f64::MAX);
+        assert_eq!(Band::parse("< 1e300", ms).unwrap().display(ms).to_string(), "< 1e300 ms");
     }
 
     #[test]

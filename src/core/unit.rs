@@ -460,13 +460,38 @@ fn not_a_number_or_not_finite(text: &str) -> QuantityError {
     }
 }
 
-/// Formats a number for people: at most two decimals (more for tiny values), no trailing zeros.
+/// Formats a number for people: at most two decimals (more for tiny values), no trailing zeros;
+/// beyond what digits help with, scientific notation (`1.5e300`, `2e-9`) rather than hundreds of
+/// digits. Every value, threshold and distance kpi prints goes through here.
 pub fn format_number(value: f64) -> String {
+    let magnitude = value.abs();
+    if magnitude >= 1e15 || (magnitude > 0.0 && magnitude < 1e-6) {
+        // `{:.2e}` writes `1.50e300`: trim the mantissa as the plain form is trimmed.
+        let text = format!("{value:.2e}");
+        return match text.split_once('e') {
+            Some((mantissa, exponent)) if mantissa.contains('.') => {
+                format!("{}e{exponent}", mantissa.trim_end_matches('0').trim_end_matches('.'))
+            }
+            _ => text,
+        };
+    }
     let decimals = if value == 0.0 || value.abs() >= 0.01 { 2 } else { 6 };
     let text = format!("{value:.decimals$}");
     let text =
         if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.') } else { &text };
     if text == "-0" { "0".to_string() } else { text.to_string() }
+}
+
+/// A difference between two values, rounded to nine decimals so that `1.4 - 1` reads as 0.4, not
+/// 0.3999999999999999, and always finite: a difference too large for a float is the largest float,
+/// and one too large for nine decimals to matter is left as it is rather than scaled past infinity.
+pub fn difference(a: f64, b: f64) -> f64 {
+    let by = a - b;
+    if !by.is_finite() {
+        return if by > 0.0 { f64::MAX } else { f64::MIN };
+    }
+    // Past a million, nine decimals are beyond a float's precision.
+    if by.abs() < 1e6 { (by * 1e9).round() / 1e9 } else { by }
 }
 
 #[cfg(test)]
@@ -603,6 +628,30 @@ mod tests {
         assert_eq!(unit("%").format_delta(15.0), "15 points");
         assert_eq!(unit("%").format_delta(1.0), "1 point");
         assert_eq!(unit("ms").format_delta(1.5), "1.5 ms");
+    }
+
+    #[test]
+    fn huge_and_tiny_numbers_print_in_scientific_notation() {
+        assert_eq!(format_number(1e300), "1e300");
+        assert_eq!(format_number(1.5e300), "1.5e300");
+        assert_eq!(format_number(f64::MAX), "1.8e308");
+        assert_eq!(format_number(1.234_567e15), "1.23e15");
+        assert_eq!(format_number(999_999_999_999_999.0), "999999999999999");
+        assert_eq!(format_number(2e-9), "2e-9");
+        assert_eq!(format_number(f64::MIN_POSITIVE), "2.23e-308");
+        assert_eq!(format_number(0.000_001), "0.000001");
+        assert_eq!(unit("ms").format(1e300), "1e300 ms");
+        assert_eq!(unit("%").format_delta(1e300), "1e300 points");
+    }
+
+    #[test]
+    fn differences_are_rounded_and_always_finite() {
+        assert_eq!(difference(1.4, 1.0), 0.4);
+        assert_eq!(difference(1e300, 200.0), 1e300);
+        assert_eq!(difference(f64::MAX, 0.0), f64::MAX);
+        assert_eq!(difference(f64::MAX, -f64::MAX), f64::MAX);
+        assert_eq!(difference(-f64::MAX, f64::MAX), f64::MIN);
+        assert_eq!(difference(2_000_000.25, 1.0), 1_999_999.25);
     }
 }
 

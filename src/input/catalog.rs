@@ -6,8 +6,9 @@ use std::collections::HashMap;
 
 use crate::core::catalog::Catalog;
 use crate::core::config::{self, ChangeError, MetricChange};
+use crate::core::text::printable;
 
-use super::problem::{Position, Problems, ValidationError};
+use super::problem::{Position, Problem, Problems, ValidationError};
 use super::yaml::{self, Fields, Located};
 
 /// The built-in Backend Team catalog, embedded in the binary.
@@ -99,9 +100,85 @@ pub fn load(text: &str, file: &str) -> Result<Catalog, CatalogError> {
     }
 }
 
+/// Why a file given as a catalog (with `--catalog` or `extends:`) is not read as one. Such a file
+/// may be anything on the machine, so the refusal quotes nothing from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NotACatalog {
+    /// Not a YAML mapping with a `metrics:` list.
+    Foreign,
+    /// A config: it has `extends:`.
+    Config,
+}
+
+/// What a catalog is, for messages about a file that is not one.
+const A_CATALOG: &str = "a YAML mapping with `name`, `title` and a `metrics:` list";
+
+impl NotACatalog {
+    /// Whether the document `root` is not a catalog, and why.
+    fn of(root: &yaml::Node<'_>) -> Option<Self> {
+        let Some(top) = Fields::any(root, "the file", &mut Problems::default()) else {
+            return Some(NotACatalog::Foreign);
+        };
+        if top.has("extends") {
+            Some(NotACatalog::Config)
+        } else if top.get("metrics").is_some_and(yaml::is_sequence) {
+            None
+        } else {
+            Some(NotACatalog::Foreign)
+        }
+    }
+
+    /// The problem a catalog file that is not one is refused with, when `err` is that refusal.
+    pub(crate) fn found_in(err: &CatalogError) -> Option<Self> {
+        match err.problems.as_slice() {
+            [p] if p.code == Self::Foreign.code() => Some(Self::Foreign),
+            [p] if p.code == Self::Config.code() => Some(Self::Config),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn code(self) -> &'static str {
+        match self {
+            NotACatalog::Foreign => "not-a-catalog",
+            NotACatalog::Config => "config-not-catalog",
+        }
+    }
+
+    /// The refusal, said of the file itself.
+    fn message(self) -> String {
+        match self {
+            NotACatalog::Foreign => {
+                format!("this is not a kpi catalog, which is {A_CATALOG}; check the path")
+            }
+            // Only `--catalog` gets here: a config's `extends:` says it in its own words.
+            NotACatalog::Config => format!(
+                "this is a config (it has `extends:`), not a catalog; pass it with `--config`, and give `--catalog` a catalog: {A_CATALOG}"
+            ),
+        }
+    }
+
+    /// The refusal as a problem of the config whose `extends:` names the file `extended`.
+    pub(crate) fn extended(self, extended: &str) -> String {
+        let file = printable(extended);
+        match self {
+            NotACatalog::Foreign => format!(
+                "`extends`: `{file}` is not a kpi catalog, which is {A_CATALOG}; use `{BUILTIN_ID}` or a path to a catalog file"
+            ),
+            NotACatalog::Config => format!(
+                "`extends`: `{file}` is a config (it has `extends:` itself), not a catalog; extend `{BUILTIN_ID}` or a catalog file, {A_CATALOG}"
+            ),
+        }
+    }
+}
+
 fn read(text: &str, file: &str, problems: &mut Problems) -> Option<Catalog> {
-    let root = yaml::parse(text, problems)?;
-    let top = Fields::known(&root, &format!("`{file}`"), CATALOG_KEYS, problems)?;
+    let parsed = yaml::read(text, problems)?;
+    if let Some(refused) = NotACatalog::of(&parsed.root) {
+        problems.0.push(Problem::new(refused.code(), None, refused.message()));
+        return None;
+    }
+    let root = parsed.sound(problems)?;
+    let top = Fields::known(&root, &format!("`{}`", printable(file)), CATALOG_KEYS, problems)?;
     let name = top.required_text("name", "the catalog", problems);
     let title = top.required_text("title", "the catalog", problems);
     let Some(list) = top.get("metrics") else {
@@ -124,7 +201,7 @@ fn read(text: &str, file: &str, problems: &mut Problems) -> Option<Catalog> {
             continue;
         };
         let Some(id) = fields.required_text("id", "a metric", problems) else { continue };
-        let what = format!("metric `{}`", id.value);
+        let what = format!("metric `{}`", printable(&id.value));
         let complete = config::REQUIRED
             .iter()
             .filter(|key| fields.get(key).is_none())
@@ -271,7 +348,63 @@ mod tests {
     #[test]
     fn syntax_errors_and_repeated_keys_stop_at_their_place() {
         assert_eq!(problems("name: [\n"), [("invalid-yaml", 2, 1)]);
-        assert_eq!(problems("name: a\nname: b\n"), [("duplicate-key", 2, 1)]);
+        assert_eq!(problems(&format!("name: a\n{ONE}")), [("duplicate-key", 2, 1)]);
+    }
+
+    #[test]
+    fn every_repeated_key_is_reported_at_its_place() {
+        let text = ONE
+            .replace("    unit:", "    ideas: [y]\n    unit:")
+            .replace("title: T\n", "title: T\ntitle: U\n");
+        let err = load(&text, "c.yaml").unwrap_err();
+        insta::assert_snapshot!(err.to_string(), @r"
+        2 problems in `c.yaml`:
+          c.yaml:3:1: this key is already given on line 2 of the same mapping; keep one [duplicate-key]
+          c.yaml:14:5: this key is already given on line 10 of the same mapping; keep one [duplicate-key]
+        ");
+    }
+
+    #[test]
+    fn a_second_document_is_refused() {
+        assert_eq!(problems(&format!("{ONE}---\nname: other\n")), [("second-document", 13, 1)]);
+        assert_eq!(problems(&format!("---\n{ONE}...\n---\n")), [("second-document", 15, 1)]);
+        assert!(load(&format!("---\n{ONE}...\n"), "c.yaml").is_ok());
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_catalog_is_refused_without_quoting_it() {
+        let secret = "root:$6$salt$hash:19000:0:99999:7:::\nname: x\n";
+        for text in
+            [secret, "just text\n", "- a\n- b\n", "metrics: {mttr: {}}\n", "metric: []\n", ""]
+        {
+            let err = load(text, "f").unwrap_err().to_string();
+            assert_eq!(
+                err,
+                "f: this is not a kpi catalog, which is a YAML mapping with `name`, `title` and a \
+                 `metrics:` list; check the path [not-a-catalog]",
+                "{text}"
+            );
+        }
+        let err = load("extends: backend-team\nmetrics:\n  mttr: {}\n", "kpi.yaml").unwrap_err();
+        assert_eq!(NotACatalog::found_in(&err), Some(NotACatalog::Config));
+        insta::assert_snapshot!(err.to_string(), @"kpi.yaml: this is a config (it has `extends:`), not a catalog; pass it with `--config`, and give `--catalog` a catalog: a YAML mapping with `name`, `title` and a `metrics:` list [config-not-catalog]");
+        // A file that lists its metrics is a catalog, and every problem in it is reported.
+        assert_eq!(problems("metrics: []\n").len(), 3);
+    }
+
+    #[test]
+    fn unknown_keys_quote_at_most_forty_characters() {
+        let key = "k".repeat(1000);
+        let err =
+            load(&ONE.replace("ideas:", &format!("{key}: 1\n    ideas:")), "c.yaml").unwrap_err();
+        let message = &err.problems[0].message;
+        assert_eq!(
+            message,
+            &format!("unknown key `{}…`; expected one of {}", "k".repeat(40), {
+                let all: Vec<String> = METRIC_KEYS.iter().map(|k| format!("`{k}`")).collect();
+                all.join(", ")
+            })
+        );
     }
 
     #[test]

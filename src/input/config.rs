@@ -8,10 +8,11 @@ use jiff::civil::Date;
 
 use crate::core::catalog::Catalog;
 use crate::core::config::{self, ScopeChange, Setup};
+use crate::core::text::printable;
 use crate::core::waiver::{self, Waiver};
 
-use super::catalog::{self as catalog_file, BUILTIN_ID, Spots, read_metric, report};
-use super::problem::{Problems, ValidationError};
+use super::catalog::{self as catalog_file, BUILTIN_ID, NotACatalog, Spots, read_metric, report};
+use super::problem::{Problem, Problems, ValidationError, closest};
 use super::yaml::{self, Fields, Located, Node};
 use super::{LoadError, read_text};
 
@@ -65,8 +66,10 @@ pub fn load_setup(config: Option<&Path>, catalog: Option<&Path>) -> Result<Setup
 pub fn is_catalog(path: &Path) -> Result<bool, LoadError> {
     let text = read_text(path)?;
     let mut ignored = Problems::default();
-    let Some(root) = yaml::parse(&text, &mut ignored) else { return Ok(false) };
-    let Some(top) = Fields::any(&root, "the file", &mut ignored) else { return Ok(false) };
+    // Repeated keys and a second document do not make a catalog a config: the catalog reader
+    // reports them.
+    let Some(parsed) = yaml::read(&text, &mut ignored) else { return Ok(false) };
+    let Some(top) = Fields::any(&parsed.root, "the file", &mut ignored) else { return Ok(false) };
     let metrics_listed = top.get("metrics").is_some_and(yaml::is_sequence);
     Ok(top.get("name").is_some() || metrics_listed)
 }
@@ -100,8 +103,20 @@ pub fn load(
                 (catalog_file::load_builtin()?, BUILTIN_ID.to_string())
             }
             Some(extends) if dir.join(&extends.value).is_file() => {
-                let (catalog, _) = load_catalog_file(&dir.join(&extends.value))?;
-                (catalog, extends.value.clone())
+                match load_catalog_file(&dir.join(&extends.value)) {
+                    Ok((catalog, _)) => (catalog, extends.value.clone()),
+                    Err(LoadError::Invalid(err)) => match NotACatalog::found_in(&err) {
+                        // Said at the `extends:` that named the file; the config is checked
+                        // against the built-in catalog meanwhile, so its own problems show too.
+                        Some(refused) => {
+                            let message = refused.extended(&extends.value);
+                            problems.add(refused.code(), extends.at, message);
+                            (catalog_file::load_builtin()?, BUILTIN_ID.to_string())
+                        }
+                        None => return Err(LoadError::Invalid(err)),
+                    },
+                    Err(err) => return Err(err),
+                }
             }
             Some(extends) => {
                 problems.add(
@@ -109,7 +124,7 @@ pub fn load(
                     extends.at,
                     format!(
                         "`extends`: there is no built-in catalog `{0}` and no file `{0}` next to the config; use `{BUILTIN_ID}` or a path to a catalog file",
-                        extends.value
+                        printable(&extends.value)
                     ),
                 );
                 (catalog_file::load_builtin()?, BUILTIN_ID.to_string())
@@ -165,12 +180,21 @@ fn read(root: &Node<'_>, file: &str, problems: &mut Problems) -> Option<RawConfi
         // A config of comments only changes nothing.
         return Some(raw);
     }
-    let top = Fields::known(root, &format!("`{file}`"), CONFIG_KEYS, problems)?;
+    if is_foreign(root) {
+        let keys: Vec<String> = CONFIG_KEYS.iter().map(|k| format!("`{k}`")).collect();
+        let message = format!(
+            "this is not a kpi config: none of its keys is one of {}; check the path",
+            keys.join(", ")
+        );
+        problems.0.push(Problem::new("not-a-config", None, message));
+        return None;
+    }
+    let top = Fields::known(root, &format!("`{}`", printable(file)), CONFIG_KEYS, problems)?;
     raw.extends = top.text("extends", problems);
     raw.title = top.text("title", problems).map(|t| t.value);
     if let Some(metrics) = top.get("metrics").and_then(|n| Fields::any(n, "`metrics`", problems)) {
         for (id, node) in metrics.entries() {
-            let what = format!("`{}`", id.value);
+            let what = format!("`{}`", printable(&id.value));
             let Some(fields) = Fields::known(node, &what, SETTINGS_KEYS, problems) else {
                 continue;
             };
@@ -199,15 +223,26 @@ fn read(root: &Node<'_>, file: &str, problems: &mut Problems) -> Option<RawConfi
     Some(raw)
 }
 
+/// Whether `root` is a mapping none of whose keys is a config's, or near enough to be a typo of
+/// one: some other file (`kpi.yaml` may be a link to anything), whose keys are not shown back.
+fn is_foreign(root: &Node<'_>) -> bool {
+    let Some(top) = Fields::any(root, "the file", &mut Problems::default()) else { return false };
+    let entries = top.entries();
+    !entries.is_empty()
+        && entries.iter().all(|(key, _)| {
+            !CONFIG_KEYS.contains(&key.value.as_str()) && closest(&key.value, CONFIG_KEYS).is_none()
+        })
+}
+
 fn read_scope(scope: &str, node: &Node<'_>, raw: &mut RawConfig, problems: &mut Problems) {
-    let what = format!("scope `{scope}`");
+    let what = format!("scope `{}`", printable(scope));
     let Some(fields) = Fields::known(node, &what, SCOPE_KEYS, problems) else { return };
     let Some(metrics) = fields.get("metrics") else { return };
     let Some(metrics) = Fields::any(metrics, &format!("`metrics` of {what}"), problems) else {
         return;
     };
     for (id, node) in metrics.entries() {
-        let what = format!("`{}` in {what}", id.value);
+        let what = format!("`{}` in {what}", printable(&id.value));
         let Some(fields) = Fields::known(node, &what, SCOPE_METRIC_KEYS, problems) else {
             continue;
         };
@@ -229,8 +264,9 @@ fn read_waiver(node: &Node<'_>, problems: &mut Problems) -> Option<(Waiver, Spot
     let metric = fields.required_text("metric", "a waiver", problems);
     let scope = fields.text("scope", problems);
     let reason = fields.text("reason", problems);
-    let what =
-        metric.as_ref().map_or("a waiver".to_string(), |m| format!("the waiver of `{}`", m.value));
+    let what = metric
+        .as_ref()
+        .map_or("a waiver".to_string(), |m| format!("the waiver of `{}`", printable(&m.value)));
     let reason = match reason {
         Some(r) if !r.value.trim().is_empty() => Some(r.value),
         other => {
@@ -249,7 +285,7 @@ fn read_waiver(node: &Node<'_>, problems: &mut Problems) -> Option<(Waiver, Spot
             problems.add(
                 "invalid-date",
                 until.at,
-                format!("`until`: `{}` is not a date; write the last day of the waiver as YYYY-MM-DD, e.g. 2025-09-30", until.value),
+                format!("`until`: `{}` is not a date; write the last day of the waiver as YYYY-MM-DD, e.g. 2025-09-30", printable(&until.value)),
             );
         }
         date
@@ -424,6 +460,11 @@ mod tests {
             ),
             ("unknown-catalog", problem("unknown-catalog", "extends: frontend-team\n")),
             (
+                "second-document",
+                problem("second-document", "metrics:\n  mttr: {}\n---\nwaivers: []\n"),
+            ),
+            ("not-a-config", problem("not-a-config", "thresholds:\n  mttr: 1h\n")),
+            (
                 "waiver-without-reason",
                 problem(
                     "waiver-without-reason",
@@ -455,6 +496,94 @@ mod tests {
         ];
         for (name, message) in cases {
             insta::assert_snapshot!(name, message);
+        }
+    }
+
+    #[test]
+    fn every_repeated_key_is_reported_not_only_the_first() {
+        let Err(LoadError::Invalid(err)) = setup(
+            "metrics:\n  mttr: {}\n  mttr: {}\n  mttr: {}\nwaivers: []\nscopes:\n  api: {metrics: {}, metrics: {}}\nwaivers: []\n",
+        ) else {
+            panic!()
+        };
+        insta::assert_snapshot!(err.to_string(), @r"
+        4 problems in `kpi.yaml`:
+          kpi.yaml:3:3: this key is already given on line 2 of the same mapping; keep one [duplicate-key]
+          kpi.yaml:4:3: this key is already given on line 2 of the same mapping; keep one [duplicate-key]
+          kpi.yaml:7:22: this key is already given on line 7 of the same mapping; keep one [duplicate-key]
+          kpi.yaml:8:1: this key is already given on line 5 of the same mapping; keep one [duplicate-key]
+        ");
+        // The same key in different mappings, and the same text as another kind of value, is no repeat.
+        assert!(setup("metrics:\n  mttr: {pass: \"< 2h\", warn: \"< 1d\"}\n  error_rate: {pass: \"< 1%\"}\n").is_ok());
+        let aliased = "metrics:\n  &id mttr: {}\n  *id : {}\n";
+        assert_eq!(
+            problem("duplicate-key", aliased),
+            "kpi.yaml:3:3: this key is already given on line 2 of the same mapping; keep one [duplicate-key]"
+        );
+    }
+
+    #[test]
+    fn extends_naming_a_config_says_a_catalog_is_needed() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("base.yaml"),
+            "extends: backend-team\nmetrics:\n  mttr: {}\n",
+        )
+        .unwrap();
+        let err =
+            load("extends: base.yaml\nwavers: []\n", "kpi.yaml", dir.path(), None).unwrap_err();
+        insta::assert_snapshot!(err.to_string(), @r"
+        2 problems in `kpi.yaml`:
+          kpi.yaml:1:10: `extends`: `base.yaml` is a config (it has `extends:` itself), not a catalog; extend `backend-team` or a catalog file, a YAML mapping with `name`, `title` and a `metrics:` list [config-not-catalog]
+          kpi.yaml:2:1: unknown key `wavers` (did you mean `waivers`?) [unknown-key]
+        ");
+    }
+
+    #[test]
+    fn extends_naming_some_other_file_quotes_nothing_from_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let secrets = "root:$6$salt$hash:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n";
+        for (name, text) in
+            [("shadow", secrets), ("list", "- root:$6$x\n"), ("text", "root:$6$x y\n")]
+        {
+            std::fs::write(dir.path().join(name), text).unwrap();
+            let err = load(&format!("extends: {name}\n"), "kpi.yaml", dir.path(), None)
+                .unwrap_err()
+                .to_string();
+            assert!(!err.contains("root") && !err.contains('$'), "{err}");
+            assert_eq!(err.lines().count(), 1, "{err}");
+            assert!(err.contains("[not-a-catalog]"), "{err}");
+        }
+        let err = load("extends: shadow\n", "kpi.yaml", dir.path(), None).unwrap_err();
+        insta::assert_snapshot!(err.to_string(), @"kpi.yaml:1:10: `extends`: `shadow` is not a kpi catalog, which is a YAML mapping with `name`, `title` and a `metrics:` list; use `backend-team` or a path to a catalog file [not-a-catalog]");
+        // Named with `--catalog` instead, or as the config itself.
+        let path = dir.path().join("shadow");
+        let err = load_setup(None, Some(&path)).unwrap_err().to_string();
+        assert!(!err.contains("root") && err.ends_with("check the path [not-a-catalog]"), "{err}");
+        let err = load_setup(Some(&path), None).unwrap_err().to_string();
+        assert!(!err.contains("root") && err.ends_with("check the path [not-a-config]"), "{err}");
+    }
+
+    #[test]
+    fn messages_quote_a_long_value_only_in_part() {
+        let id = "m".repeat(500);
+        let err =
+            setup(&format!("metrics:\n  {id}:\n    pass: \"< 1\"\n")).unwrap_err().to_string();
+        assert!(err.contains(&format!("unknown metric `{}…`", "m".repeat(80))), "{err}");
+        let long_key = format!("metrics:\n  mttr:\n    {}: 1\n", "p".repeat(900));
+        let err = setup(&long_key).unwrap_err().to_string();
+        assert!(err.contains(&format!("unknown key `{}…`", "p".repeat(40))), "{err}");
+        let date = format!(
+            "waivers:\n  - metric: mttr\n    reason: r\n    until: \"{}\"\n",
+            "9".repeat(300)
+        );
+        let err = setup(&date).unwrap_err().to_string();
+        assert!(err.contains(&format!("`until`: `{}…` is not a date", "9".repeat(80))), "{err}");
+        let threshold = format!("metrics:\n  mttr:\n    pass: \"about {}\"\n", "9".repeat(300));
+        let err = setup(&threshold).unwrap_err().to_string();
+        assert!(err.contains(&format!("`about {}…` is not a threshold", "9".repeat(74))), "{err}");
+        for line in err.lines() {
+            assert!(line.chars().count() < 300, "{line}");
         }
     }
 

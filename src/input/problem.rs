@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use crate::core::text::printable;
+
 /// A place in a file: 1-based line and column (in characters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Position {
@@ -51,16 +53,17 @@ impl ValidationError {
 
 impl fmt::Display for ValidationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let file = printable(&self.file);
         let one = |f: &mut fmt::Formatter<'_>, p: &Problem| match p.at {
             Some(Position { line, column }) => {
-                write!(f, "{}:{line}:{column}: {} [{}]", self.file, p.message, p.code)
+                write!(f, "{file}:{line}:{column}: {} [{}]", p.message, p.code)
             }
-            None => write!(f, "{}: {} [{}]", self.file, p.message, p.code),
+            None => write!(f, "{file}: {} [{}]", p.message, p.code),
         };
         match self.problems.as_slice() {
             [single] => one(f, single),
             many => {
-                write!(f, "{} problems in `{}`:", many.len(), self.file)?;
+                write!(f, "{} problems in `{file}`:", many.len())?;
                 for problem in many {
                     f.write_str("\n  ")?;
                     one(f, problem)?;
@@ -87,15 +90,26 @@ impl Problems {
 
 /// `did you mean` text for a misspelt word among `candidates`, or the list of them when none is close.
 pub(crate) fn suggest(word: &str, candidates: &[&str]) -> String {
-    let best = candidates
-        .iter()
-        .map(|c| (strsim::jaro_winkler(&word.to_lowercase(), c), *c))
-        .filter(|&(score, _)| score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0));
-    if let Some((_, c)) = best {
+    if let Some(c) = closest(word, candidates) {
         format!(" (did you mean `{c}`?)")
     } else {
         let all: Vec<String> = candidates.iter().map(|c| format!("`{c}`")).collect();
         format!("; expected one of {}", all.join(", "))
     }
+}
+
+/// The candidate `word` is most likely a misspelling of, if any is close enough.
+pub(crate) fn closest<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
+    // Jaro-Winkler similarity stays under 0.7 for a word over ten times as long as the candidate,
+    // and comparing takes time in the word's length: a pasted line is not compared at all.
+    let longest = candidates.iter().map(|c| c.chars().count()).max().unwrap_or(0);
+    let comparable = word.chars().take(10 * longest + 1).count() <= 10 * longest;
+    let best = comparable.then(|| word.to_lowercase()).and_then(|word| {
+        candidates
+            .iter()
+            .map(|c| (strsim::jaro_winkler(&word, c), *c))
+            .filter(|&(score, _)| score >= 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+    });
+    best.map(|(_, c)| c)
 }

@@ -2,8 +2,12 @@
 //! names its line and column. A small kit over `saphyr`'s marked nodes: mappings with known keys,
 //! text, lists of text and booleans. Every mistake is recorded as a problem and reading goes on.
 
-use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
-use saphyr_parser::Event;
+use std::collections::HashMap;
+
+use saphyr::{MarkedYaml, Scalar, Yaml, YamlData, YamlLoader};
+use saphyr_parser::{Event, Marker, Parser, ScanError, Span, SpannedEventReceiver};
+
+use crate::core::text::printable_within;
 
 use super::problem::{Position, Problems, suggest};
 
@@ -19,69 +23,176 @@ pub struct Located<T> {
 
 pub(crate) fn position(node: &Node<'_>) -> Position {
     // An empty document's node has no place; it counts as the start of the file.
-    Position { line: node.span.start.line().max(1), column: node.span.start.col() + 1 }
+    at(node.span.start)
 }
 
 /// How deep a catalog or config may nest. The formats need five levels; the limit keeps a hostile
-/// document from exhausting the stack of the loader, which recurses once per level.
+/// document from exhausting the stack of the readers, which recurse once per level.
 pub(crate) const MAX_DEPTH: usize = 32;
 
-/// Refuses a document nested deeper than [`MAX_DEPTH`], reading parser events in one flat loop
-/// before anything recursive sees the text. Syntax errors are left to the loader to report.
-fn check_depth(text: &str, problems: &mut Problems) -> bool {
-    // Nesting needs indentation or brackets: a document this short cannot nest past a few hundred
-    // levels, which the loader's recursion takes in its stride, so it skips the extra pass (the
-    // built-in catalog is read on every run).
-    const SHALLOW_BELOW: usize = 16 * 1024;
-    if text.len() < SHALLOW_BELOW {
-        return true;
+/// How many characters of a key a message quotes: keys are short, and a file that is not a catalog
+/// or config at all should not have its lines shown back.
+pub(crate) const KEY_SHOWN: usize = 40;
+
+/// A document read into a tree, and what is wrong with it that does not stop the tree being read.
+pub(crate) struct Parsed<'a> {
+    pub(crate) root: Node<'a>,
+    /// Keys given twice in a mapping and a second document in the file, in file order. Each is a
+    /// problem, reported once the caller knows the file is meant to be one of kpi's.
+    pub(crate) flaws: Problems,
+}
+
+impl<'a> Parsed<'a> {
+    /// The tree when it has no flaws; otherwise its flaws go to `problems`.
+    pub(crate) fn sound(self, problems: &mut Problems) -> Option<Node<'a>> {
+        if self.flaws.is_empty() {
+            Some(self.root)
+        } else {
+            problems.0.extend(self.flaws.0);
+            None
+        }
     }
+}
+
+/// Reads the first YAML document of `text` into a tree, in one flat pass over the parser's events;
+/// an empty file is a null node. A syntax error or a document nested deeper than [`MAX_DEPTH`] is a
+/// problem and gives `None`. Every key repeated in its mapping, and a second document, are flaws
+/// of the result: the loader alone would stop at the first repeated key and ignore the rest of the
+/// file after the first document.
+pub(crate) fn read<'a>(text: &'a str, problems: &mut Problems) -> Option<Parsed<'a>> {
+    let mut loader = YamlLoader::<Node<'a>>::default();
+    loader.allow_duplicate_keys(true);
+    let mut flaws = Problems::default();
+    let mut keys = Keys::default();
     let mut depth = 0usize;
-    for event in saphyr_parser::Parser::new_from_str(text) {
-        let Ok((event, span)) = event else { return true };
+    let mut documents = 0usize;
+    for event in Parser::new_from_str(text) {
+        let (event, span) = match event {
+            Ok(pair) => pair,
+            Err(err) => {
+                syntax_error(&err, problems);
+                return None;
+            }
+        };
         match event {
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > 1 {
+                    flaws.add(
+                        "second-document",
+                        at(span.start),
+                        "a second YAML document starts here; a catalog or config is one document, so delete this one or move it to a file of its own",
+                    );
+                    break;
+                }
+            }
             Event::SequenceStart(..) | Event::MappingStart(..) => {
                 depth += 1;
                 if depth > MAX_DEPTH {
-                    let at = Position { line: span.start.line(), column: span.start.col() + 1 };
                     problems.add(
                         "too-deep",
-                        at,
+                        at(span.start),
                         format!(
                             "the document nests deeper than {MAX_DEPTH} levels; a catalog or config needs five"
                         ),
                     );
-                    return false;
+                    return None;
                 }
             }
             Event::SequenceEnd | Event::MappingEnd => depth = depth.saturating_sub(1),
             _ => {}
         }
+        keys.see(&event, span, &mut flaws);
+        loader.on_event(event, span);
     }
-    true
-}
-
-/// Parses the first YAML document of `text`; an empty file is a null node. A syntax error or a
-/// document nested too deep is a problem and gives `None`.
-pub(crate) fn parse<'a>(text: &'a str, problems: &mut Problems) -> Option<Node<'a>> {
-    if !check_depth(text, problems) {
+    if let Some(err) = loader.error() {
+        syntax_error(err, problems);
         return None;
     }
-    match Node::load_from_str(text) {
-        Ok(mut docs) if !docs.is_empty() => Some(docs.swap_remove(0)),
-        Ok(_) => Some(Node::value_from_str("~")),
-        Err(err) => {
-            let at = Position { line: err.marker().line(), column: err.marker().col() + 1 };
-            let (code, message) = if err.info().contains("duplicated key") {
-                (
-                    "duplicate-key",
-                    "this key appears twice in the same mapping; keep one".to_string(),
-                )
-            } else {
-                ("invalid-yaml", format!("this is not valid YAML: {}", err.info()))
-            };
-            problems.add(code, at, message);
-            None
+    let root = loader.into_documents().into_iter().next();
+    Some(Parsed { root: root.unwrap_or_else(|| Node::value_from_str("~")), flaws })
+}
+
+/// Parses the first YAML document of `text`, as [`read`] does, with its flaws as problems: `None`
+/// when there are any.
+pub(crate) fn parse<'a>(text: &'a str, problems: &mut Problems) -> Option<Node<'a>> {
+    read(text, problems)?.sound(problems)
+}
+
+fn at(marker: Marker) -> Position {
+    Position { line: marker.line().max(1), column: marker.col() + 1 }
+}
+
+fn syntax_error(err: &ScanError, problems: &mut Problems) {
+    // The parser's messages are its own words, never text from the file.
+    problems.add(
+        "invalid-yaml",
+        at(*err.marker()),
+        format!("this is not valid YAML: {}", err.info()),
+    );
+}
+
+/// The keys seen so far in each mapping the parser is inside, to find every key given twice.
+#[derive(Default)]
+struct Keys<'a> {
+    /// The sequences and mappings the parser is inside, innermost last.
+    open: Vec<Open<'a>>,
+    /// The value of each anchored scalar, so that an alias used as a key is compared too.
+    anchors: HashMap<usize, Yaml<'a>>,
+}
+
+enum Open<'a> {
+    Sequence,
+    /// `key_next` says whether the next node is a key; `seen` holds each key with its line.
+    Mapping {
+        key_next: bool,
+        seen: HashMap<Yaml<'a>, usize>,
+    },
+}
+
+impl<'a> Keys<'a> {
+    fn see(&mut self, event: &Event<'a>, span: Span, flaws: &mut Problems) {
+        match event {
+            Event::Scalar(text, style, anchor, tag) => {
+                let value = Yaml::value_from_cow_and_metadata(text.clone(), *style, tag.as_ref());
+                if *anchor > 0 {
+                    self.anchors.insert(*anchor, value.clone());
+                }
+                self.node(Some(value), span, flaws);
+            }
+            Event::Alias(anchor) => {
+                let value = self.anchors.get(anchor).cloned();
+                self.node(value, span, flaws);
+            }
+            Event::SequenceStart(..) => self.open.push(Open::Sequence),
+            Event::MappingStart(..) => {
+                self.open.push(Open::Mapping { key_next: true, seen: HashMap::new() });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                self.open.pop();
+                // A sequence or mapping as a key is not compared: kpi's keys are text, and the
+                // reader refuses any other.
+                self.node(None, span, flaws);
+            }
+            _ => {}
+        }
+    }
+
+    /// A whole node of the innermost sequence or mapping: a key when one is next.
+    fn node(&mut self, key: Option<Yaml<'a>>, span: Span, flaws: &mut Problems) {
+        let Some(Open::Mapping { key_next, seen }) = self.open.last_mut() else { return };
+        let is_key = *key_next;
+        *key_next = !is_key;
+        let Some(key) = key.filter(|_| is_key) else { return };
+        let place = at(span.start);
+        if let Some(&first) = seen.get(&key) {
+            flaws.add(
+                "duplicate-key",
+                place,
+                format!("this key is already given on line {first} of the same mapping; keep one"),
+            );
+        } else {
+            seen.insert(key, place.line);
         }
     }
 }
@@ -226,12 +337,21 @@ impl<'n, 'a> Fields<'n, 'a> {
                 problems.add(
                     "unknown-key",
                     name.at,
-                    format!("unknown key `{}`{}", name.value, suggest(&name.value, known)),
+                    format!(
+                        "unknown key `{}`{}",
+                        printable_within(&name.value, KEY_SHOWN),
+                        suggest(&name.value, known)
+                    ),
                 );
             }
             ok
         });
         Some(fields)
+    }
+
+    /// Whether `key` is given, with a value or without.
+    pub(crate) fn has(&self, key: &str) -> bool {
+        self.entries.iter().any(|(k, _)| k.value == key)
     }
 
     /// Every entry, in file order.

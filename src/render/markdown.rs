@@ -201,7 +201,7 @@ pub fn emoji(status: Status) -> &'static str {
 pub fn escape(text: &str) -> String {
     let text = text.replace(['\n', '\r'], " ");
     let mut out = String::with_capacity(text.len());
-    for c in text::printable(&text).chars() {
+    for c in text::printable_whole(&text).chars() {
         match c {
             '|' => out.push_str("\\|"),
             '[' => out.push_str("\\["),
