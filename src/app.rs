@@ -164,7 +164,7 @@ fn print_notes(notes: &[String]) {
     use std::io::Write;
     let mut err = io::stderr().lock();
     for note in notes {
-        let note = crate::core::text::printable(note);
+        let note = crate::core::text::printable_whole(note);
         if writeln!(err, "note: {note}").is_err() {
             return;
         }

@@ -5,6 +5,7 @@ use std::process::Stdio;
 
 use insta_cmd::assert_cmd_snapshot;
 
+#[allow(dead_code)]
 mod common;
 use common::kpi;
 

@@ -1,8 +1,5 @@
 //! Helpers shared by the end-to-end tests.
 
-// Each test binary includes this module and uses only some of its helpers.
-#![allow(dead_code)]
-
 use std::process::Command;
 
 use insta_cmd::get_cargo_bin;
