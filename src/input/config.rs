@@ -588,6 +588,15 @@ mod tests {
     }
 
     #[test]
+    fn a_long_file_name_is_named_by_its_start() {
+        let path = format!("{}kpi\u{200b}.yaml", "nowhere/".repeat(40));
+        let err = load_setup(Some(Path::new(&path)), None).unwrap_err().to_string();
+        assert!(err.starts_with(&format!("cannot read `{}…`: ", "nowhere/".repeat(10))), "{err}");
+        let err = load_setup(Some(Path::new("kpi\u{200b}\u{1b}.yaml")), None).unwrap_err();
+        assert!(err.to_string().starts_with("cannot read `kpi\\u{200b}\\u{1b}.yaml`: "), "{err}");
+    }
+
+    #[test]
     fn files_too_large_are_refused_before_parsing() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("kpi.yaml");
