@@ -90,7 +90,19 @@ pub fn load(
     base: Option<(Catalog, String)>,
 ) -> Result<Setup, LoadError> {
     let mut problems = Problems::default();
-    let root = yaml::parse(text, &mut problems);
+    let root = yaml::read(text, &mut problems).and_then(|parsed| {
+        // Some other file is refused before its repeated keys are listed.
+        if is_foreign(&parsed.root) {
+            let keys: Vec<String> = CONFIG_KEYS.iter().map(|k| format!("`{k}`")).collect();
+            let message = format!(
+                "this is not a kpi config: none of its keys is one of {}; check the path",
+                keys.join(", ")
+            );
+            problems.0.push(Problem::new("not-a-config", None, message));
+            return None;
+        }
+        parsed.sound(&mut problems)
+    });
     let raw = root.as_ref().and_then(|root| read(root, file, &mut problems));
     let Some(raw) = raw else {
         return Err(ValidationError::new(file, problems.0).into());
@@ -179,15 +191,6 @@ fn read(root: &Node<'_>, file: &str, problems: &mut Problems) -> Option<RawConfi
     if yaml::is_null(root) {
         // A config of comments only changes nothing.
         return Some(raw);
-    }
-    if is_foreign(root) {
-        let keys: Vec<String> = CONFIG_KEYS.iter().map(|k| format!("`{k}`")).collect();
-        let message = format!(
-            "this is not a kpi config: none of its keys is one of {}; check the path",
-            keys.join(", ")
-        );
-        problems.0.push(Problem::new("not-a-config", None, message));
-        return None;
     }
     let top = Fields::known(root, &format!("`{}`", printable(file)), CONFIG_KEYS, problems)?;
     raw.extends = top.text("extends", problems);
@@ -464,6 +467,7 @@ mod tests {
                 problem("second-document", "metrics:\n  mttr: {}\n---\nwaivers: []\n"),
             ),
             ("not-a-config", problem("not-a-config", "thresholds:\n  mttr: 1h\n")),
+            ("not-a-config-repeating-keys", problem("not-a-config", "a: 1\na: 2\n")),
             (
                 "waiver-without-reason",
                 problem(
@@ -585,6 +589,15 @@ mod tests {
         for line in err.lines() {
             assert!(line.chars().count() < 300, "{line}");
         }
+    }
+
+    #[test]
+    fn a_long_file_name_is_named_by_its_start() {
+        let path = format!("{}kpi\u{200b}.yaml", "nowhere/".repeat(40));
+        let err = load_setup(Some(Path::new(&path)), None).unwrap_err().to_string();
+        assert!(err.starts_with(&format!("cannot read `{}…`: ", "nowhere/".repeat(10))), "{err}");
+        let err = load_setup(Some(Path::new("kpi\u{200b}\u{1b}.yaml")), None).unwrap_err();
+        assert!(err.to_string().starts_with("cannot read `kpi\\u{200b}\\u{1b}.yaml`: "), "{err}");
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 /// Why a catalog or config file could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("cannot read `{file}`: {cause}")]
+    #[error("cannot read `{}`: {cause}", crate::core::text::printable(.file))]
     Read { file: String, cause: io::Error },
     #[error(transparent)]
     Invalid(#[from] ValidationError),

@@ -113,12 +113,6 @@ pub(crate) fn read<'a>(text: &'a str, problems: &mut Problems) -> Option<Parsed<
     Some(Parsed { root: root.unwrap_or_else(|| Node::value_from_str("~")), flaws })
 }
 
-/// Parses the first YAML document of `text`, as [`read`] does, with its flaws as problems: `None`
-/// when there are any.
-pub(crate) fn parse<'a>(text: &'a str, problems: &mut Problems) -> Option<Node<'a>> {
-    read(text, problems)?.sound(problems)
-}
-
 fn at(marker: Marker) -> Position {
     Position { line: marker.line().max(1), column: marker.col() + 1 }
 }
