@@ -135,7 +135,8 @@ fn local_today(notes: bool) -> jiff::civil::Date {
             Some(std::path::PathBuf::from(path))
         } else {
             // A zone name is looked up under the system's zone directory.
-            (!path.is_empty() && !path.contains("..")).then(|| Path::new("/usr/share/zoneinfo").join(path))
+            (!path.is_empty() && !path.contains(".."))
+                .then(|| Path::new("/usr/share/zoneinfo").join(path))
         };
         let sane = path.as_deref().is_none_or(|path| match std::fs::metadata(path) {
             Ok(meta) => meta.is_file() && meta.len() <= MAX_ZONE_FILE_BYTES,

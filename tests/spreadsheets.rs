@@ -175,3 +175,17 @@ fn a_time_zone_that_names_a_device_does_not_hang_and_says_so() {
         "note: `TZ` names `:/dev/zero`, which is not a time zone file; today's date is taken in UTC\n"
     );
 }
+
+#[test]
+fn a_config_may_give_a_metric_the_range_its_values_can_take() {
+    let dir = file("m.csv", b"metric,value\ncpu,350%\n");
+    assert_eq!(kpi_in(&dir, &["check", "m.csv"]).output().unwrap().status.code(), Some(1));
+    let config = "extends: backend-team\nmetrics:\n  cpu_utilisation:\n    range: \"<= 200%\"\n";
+    std::fs::write(dir.path().join("kpi.yaml"), config).unwrap();
+    let out = kpi_in(&dir, &["check", "m.csv"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: m.csv:2: `CPU Utilisation`: 350% is not a value it can take: it is at most 200%; check the value and its unit\n"
+    );
+}

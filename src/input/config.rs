@@ -28,6 +28,7 @@ pub(crate) const SETTINGS_KEYS: &[&str] = &[
     "unit",
     "pass",
     "warn",
+    "range",
     "aliases",
     "ideas",
     "enabled",

@@ -88,6 +88,9 @@ pub struct MetricSettings {
     pass: Option<Threshold>,
     /// The wider band a value must be in to warn rather than fail; it must contain `pass`.
     warn: Option<Threshold>,
+    /// The values the metric can take at all, in threshold notation (`<= 800%` for CPU on eight
+    /// cores); a measurement outside it is refused.
+    range: Option<Threshold>,
     /// Other names measurements may use for the metric; replaces the catalog's list.
     aliases: Option<Vec<String>>,
     /// What a team can do to improve the metric; replaces the catalog's list.
