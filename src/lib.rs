@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod collect;
 pub mod core;
 pub mod input;
 pub mod output;

@@ -94,6 +94,11 @@ impl When {
         })
     }
 
+    /// The calendar day (in UTC for a date-time written with a zone).
+    pub fn date(self) -> Date {
+        self.0.date()
+    }
+
     /// Whether this is no later than `limit`; a plain-date limit includes that whole day, so
     /// `--as-of 2026-11-23` keeps a measurement taken at 2026-11-23T17:00.
     pub fn not_after(self, limit: When) -> bool {
