@@ -211,7 +211,7 @@ mod tests {
         let git = parse_source("git=../repo").unwrap();
         assert_eq!((git.kind.name, git.format, git.path.as_deref()), ("git", None, Some("../repo")));
         assert_eq!(parse_source("git").unwrap().path, None);
-        assert_eq!(parse_source("gti").unwrap_err(), "unknown source `gti` (did you mean `git`?)");
+        assert_eq!(parse_source("gitt").unwrap_err(), "unknown source `gitt` (did you mean `git`?)");
         assert_eq!(parse_source("git=").unwrap_err(), "`git=` names no path; write `git=PATH`");
     }
 
