@@ -1,6 +1,8 @@
 //! The application: turns a validated command into reads, an evaluation and output. The only place
 //! that wires the edges to the core; errors gain their context here.
 
+mod collecting;
+
 use std::fs::File;
 use std::io;
 use std::path::Path;
@@ -13,10 +15,10 @@ use crate::cli::{
     CatalogCommand, CheckConfig, Cli, Command, Environment, FileArgs, Grading, ReportConfig,
     SchemaArg,
 };
-use crate::core::catalog::Catalog;
+use crate::collect::plan::{CollectArgs, CollectConfig};
 use crate::core::config::Setup;
 use crate::core::evaluate::evaluate_scoped;
-use crate::core::history::{Dataset, When};
+use crate::core::history::When;
 use crate::core::scorecard::Scorecard;
 use crate::core::waiver;
 use crate::input::measurements::{self, MeasurementError, Source, Store};
@@ -36,12 +38,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Check(args) => {
             let config = CheckConfig::from_args(&args, Environment::detect())?;
-            check(&config, &setup(&cli.files)?)
+            let collect = collect_config(&config.grading.collect, &cli.files)?;
+            check(&config, &setup(&cli.files)?, &collect)
         }
         Command::Report(args) => {
             let config = ReportConfig::from_args(&args, &Environment::detect())?;
-            report(&config, &setup(&cli.files)?)
+            let collect = collect_config(&config.grading.collect, &cli.files)?;
+            report(&config, &setup(&cli.files)?, &collect)
         }
+        Command::Collect(args) => collecting::run(&args, &setup(&cli.files)?, &cli.files),
         Command::Catalog(command) => catalog(command, &cli.files),
         Command::Init(args) => init(&cli.files, args.force),
         Command::Completions { shell } => {
@@ -63,13 +68,38 @@ fn setup(files: &FileArgs) -> anyhow::Result<Setup> {
     Ok(config::load_setup(config.as_deref(), files.catalog.as_deref())?)
 }
 
+/// `collect:` of the config in effect, read only when the run collects.
+fn collect_config(args: &CollectArgs, files: &FileArgs) -> anyhow::Result<CollectConfig> {
+    if args.sources.is_empty() {
+        return Ok(CollectConfig::default());
+    }
+    Ok(config::load_collect(config::discover(files.config.as_deref()).as_deref())?)
+}
+
 /// Reads the measurements, grades each scope against its catalog and applies the waivers: the
 /// shared first half of `check` and `report`.
-fn scorecard(setup: &Setup, grading: &Grading) -> anyhow::Result<Scorecard> {
+fn scorecard(
+    setup: &Setup,
+    grading: &Grading,
+    collect: &CollectConfig,
+) -> anyhow::Result<Scorecard> {
     let Grading { sources, as_of, policy, today, progress, .. } = grading;
     let (as_of, policy, today, progress) = (*as_of, *policy, *today, *progress);
-    let data =
-        read_measurements(&setup.catalog, sources, as_of, &Progress::new(progress), grading.notes)?;
+    let mut store = Store::new(&setup.catalog).as_of(as_of);
+    read_files(&mut store, sources, &Progress::new(progress))?;
+    if !grading.collect.sources.is_empty() {
+        let day = as_of.map_or_else(|| local_today(grading.notes), When::date);
+        let gathered = collecting::gather(&grading.collect, collect, day)?;
+        collecting::push(&mut store, &gathered, day)?;
+        if grading.notes {
+            print_notes(&collecting::not_collected(&gathered));
+        }
+    }
+    let notes = store.take_notes();
+    if grading.notes {
+        print_notes(&notes);
+    }
+    let data = store.finish()?;
     let catalog_for = |scope: Option<&str>| setup.catalog_for_scope(scope);
     let mut card = evaluate_scoped(&setup.catalog, &catalog_for, &data, as_of, policy);
     if card.results.is_empty() {
@@ -84,22 +114,19 @@ fn scorecard(setup: &Setup, grading: &Grading) -> anyhow::Result<Scorecard> {
     Ok(card)
 }
 
-/// Reads every source into one store; rows dated after `as_of` are checked but not kept.
-/// `progress` shows how far reading has got, when the run allows it.
-fn read_measurements(
-    catalog: &Catalog,
+/// Reads every measurement file into the store. `progress` shows how far reading has got, when
+/// the run allows it.
+fn read_files(
+    store: &mut Store<'_>,
     sources: &[Source],
-    as_of: Option<When>,
     progress: &Progress,
-    notes: bool,
-) -> Result<Dataset, MeasurementError> {
-    let mut store = Store::new(catalog).as_of(as_of);
+) -> Result<(), MeasurementError> {
     for source in sources {
         let file = source.display_name();
         match source {
             Source::Stdin => {
                 measurements::csv::read(
-                    &mut store,
+                    store,
                     progress.wrap(io::stdin().lock(), &file, None),
                     &file,
                 )?;
@@ -113,21 +140,17 @@ fn read_measurements(
                     }
                 })?;
                 let len = reader.metadata().ok().map(|m| m.len());
-                measurements::csv::read(&mut store, progress.wrap(reader, &file, len), &file)?;
+                measurements::csv::read(store, progress.wrap(reader, &file, len), &file)?;
             }
         }
     }
-    let taken = store.take_notes();
-    if notes {
-        print_notes(&taken);
-    }
-    store.finish()
+    Ok(())
 }
 
 /// Today's date where the run is. `TZ` may name a file that is not a time zone at all (`TZ=:/dev/zero`):
 /// the time zone is read only from a regular file of a sane size, and otherwise the date is taken
 /// in UTC, with a note.
-fn local_today(notes: bool) -> jiff::civil::Date {
+pub(crate) fn local_today(notes: bool) -> jiff::civil::Date {
     let tz = std::env::var_os("TZ").map(|tz| tz.to_string_lossy().into_owned());
     if let Some(tz) = tz.as_deref() {
         let path = tz.strip_prefix(':').unwrap_or(tz);
@@ -161,7 +184,7 @@ const MAX_ZONE_FILE_BYTES: u64 = 1024 * 1024;
 
 /// Notes go to standard error, never to standard output, and never change the exit code: one
 /// that cannot be written is dropped.
-fn print_notes(notes: &[String]) {
+pub(crate) fn print_notes(notes: &[String]) {
     use std::io::Write;
     let mut err = io::stderr().lock();
     for note in notes {
@@ -172,7 +195,11 @@ fn print_notes(notes: &[String]) {
     }
 }
 
-fn report(config: &ReportConfig, setup: &Setup) -> anyhow::Result<ExitCode> {
+fn report(
+    config: &ReportConfig,
+    setup: &Setup,
+    collect: &CollectConfig,
+) -> anyhow::Result<ExitCode> {
     let catalog = &setup.catalog;
     let charts = config
         .charts
@@ -180,15 +207,15 @@ fn report(config: &ReportConfig, setup: &Setup) -> anyhow::Result<ExitCode> {
         .map(|name| catalog.resolve(name).map(|i| catalog.metrics()[i].id.clone()))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| anyhow::anyhow!("`--chart`: {e}"))?;
-    let card = scorecard(setup, &config.grading)?;
+    let card = scorecard(setup, &config.grading, collect)?;
     let mut outputs = Outputs::new();
     outputs.add(config.output.clone(), render::report::render(&card, &charts));
     outputs.write()?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn check(config: &CheckConfig, setup: &Setup) -> anyhow::Result<ExitCode> {
-    let card = scorecard(setup, &config.grading)?;
+fn check(config: &CheckConfig, setup: &Setup, collect: &CollectConfig) -> anyhow::Result<ExitCode> {
+    let card = scorecard(setup, &config.grading, collect)?;
     let mut outputs = Outputs::new();
     let card = &card;
     outputs.add_writer(config.output.clone(), |out| {

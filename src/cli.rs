@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use jiff::civil::Date;
 
+use crate::collect::plan::CollectArgs;
+use crate::collect::{Fact, SourceArg};
 use crate::core::history::When;
 use crate::core::scorecard::{FailOn, GatePolicy};
 use crate::input::measurements::Source;
@@ -77,6 +79,89 @@ pub enum Command {
 
     /// Print the manual page, in roff: `kpi man > kpi.1 && man ./kpi.1`.
     Man,
+
+    /// Collect metrics from the reports and tools a pipeline already has, as measurement rows.
+    ///
+    /// Prints long-format CSV (`date,scope,metric,value,unit,source`), the rows `kpi check` reads;
+    /// `--append FILE` adds them to a history file instead. A metric a source could not produce is
+    /// named on standard error with the reason, never written as 0.
+    ///
+    /// Exits 0 when the rows are written, 2 on a usage, source or output error.
+    Collect(CollectCommandArgs),
+}
+
+/// `kpi collect`'s arguments.
+#[derive(Debug, Args)]
+pub struct CollectCommandArgs {
+    /// Sources: `KIND=PATH` (`coverage=lcov.info`, `k6=summary.json`, `git=.`) or a bare `KIND`
+    /// whose path comes from `kpi.yaml`; with none, every source under `collect.sources` in
+    /// `kpi.yaml`.
+    #[arg(value_name = "SOURCE", value_parser = crate::collect::parse_source)]
+    pub sources: Vec<SourceArg>,
+
+    /// The date of the collected rows, and the last day of the window (default: today).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<Date>,
+
+    #[command(flatten)]
+    pub collection: CollectionArgs,
+
+    /// Write the rows to this file (replaced atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE", conflicts_with = "append")]
+    pub output: Option<String>,
+
+    /// Add the rows to this history file (created with a header if missing), atomically; a row
+    /// whose metric, scope and date the file already has is refused unless `--replace`.
+    #[arg(long, value_name = "FILE")]
+    pub append: Option<String>,
+
+    /// With `--append`: replace the file's rows for the same metric, scope and date.
+    #[arg(long, requires = "append")]
+    pub replace: bool,
+
+    /// Print no notes on standard error (such as the metrics not collected).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// How collected rows are made, shared by `collect`, `check --from` and `report --from`.
+#[derive(Debug, Args)]
+pub struct CollectionArgs {
+    /// How far back sources that count events (git) look, ending with the `--as-of` day: `7d`,
+    /// `2w` (default: `collect.window` in `kpi.yaml`, else 7 days).
+    #[arg(long, value_name = "DURATION", value_parser = crate::collect::parse_window)]
+    pub window: Option<u32>,
+
+    /// The scope of the collected rows (a service or team), unless a source gives its own.
+    #[arg(long, value_name = "NAME")]
+    pub scope: Option<String>,
+
+    /// A count kpi cannot collect itself, for the per-KLOC metrics: `defects=N` or `bugs=N`.
+    #[arg(long, value_name = "NAME=N", value_parser = parse_count)]
+    pub count: Vec<(Fact, f64)>,
+}
+
+/// `defects=3` or `bugs=12`.
+fn parse_count(arg: &str) -> Result<(Fact, f64), String> {
+    let (name, n) = arg.split_once('=').ok_or("write it as `defects=N` or `bugs=N`")?;
+    let fact = match name.trim() {
+        "defects" => Fact::Defects,
+        "bugs" => Fact::Bugs,
+        other => {
+            return Err(format!(
+                "`{}` is not a count kpi uses; count `defects` or `bugs`",
+                crate::core::text::printable(other)
+            ));
+        }
+    };
+    let n: f64 =
+        n.trim().parse().ok().filter(|n: &f64| n.is_finite() && *n >= 0.0).ok_or_else(|| {
+            format!(
+                "`{}` is not a count; write a number of {name}",
+                crate::core::text::printable(n)
+            )
+        })?;
+    Ok((fact, n))
 }
 
 #[derive(Debug, Subcommand)]
@@ -128,8 +213,16 @@ pub struct InitArgs {
 pub struct InputArgs {
     /// CSV files: long form (`metric`, `value`, optional `unit`) or wide form (one column per metric),
     /// with optional `date` and `scope` (or `service`, `team`) columns; `-` reads standard input.
-    #[arg(required = true, value_name = "FILE")]
+    #[arg(required_unless_present = "from", value_name = "FILE")]
     pub files: Vec<String>,
+
+    /// Also grade rows collected from a source (`coverage=lcov.info`, `git`, ...; see `kpi collect`);
+    /// repeat for more. With `--from`, files are optional.
+    #[arg(long, value_name = "SOURCE", value_parser = crate::collect::parse_source)]
+    pub from: Vec<SourceArg>,
+
+    #[command(flatten)]
+    pub collection: CollectionArgs,
 
     /// Evaluate the check-in as it stood on this date: the latest value at or before it.
     #[arg(long, value_name = "DATE", value_parser = When::parse)]
@@ -311,6 +404,8 @@ pub struct Grading {
     pub progress: bool,
     /// Whether notes about the input go to standard error.
     pub notes: bool,
+    /// Sources to collect rows from besides the files (`--from`); none: no collection.
+    pub collect: CollectArgs,
 }
 
 impl Grading {
@@ -326,6 +421,7 @@ impl Grading {
             today: gate.today(env)?,
             progress: env.shows_progress(),
             notes: !input.quiet,
+            collect: input.collection.validated(input.from.clone()),
         })
     }
 }
@@ -382,6 +478,18 @@ pub enum UsageError {
     BadToday(String),
     #[error("{destination} would get both `{first}` and `{second}`; give each output its own file")]
     SameDestination { destination: String, first: String, second: String },
+}
+
+impl CollectionArgs {
+    /// The collection these flags ask for, from `sources`.
+    pub fn validated(&self, sources: Vec<SourceArg>) -> CollectArgs {
+        CollectArgs {
+            sources,
+            scope: self.scope.clone(),
+            window_days: self.window,
+            counts: self.count.clone(),
+        }
+    }
 }
 
 impl InputArgs {

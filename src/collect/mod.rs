@@ -6,6 +6,7 @@
 //! produce is reported [`NotCollected`] with the reason, never as 0.
 
 pub mod git;
+pub mod plan;
 
 use std::fmt;
 use std::path::Path;
@@ -176,15 +177,36 @@ pub fn parse_source(arg: &str) -> Result<SourceArg, String> {
             Some(near) => format!(" (did you mean `{near}`?)"),
             None => format!("; the sources are {}", known.join(", ")),
         };
-        return Err(format!(
-            "unknown source `{}`{hint}",
-            crate::core::text::printable(name)
-        ));
+        return Err(format!("unknown source `{}`{hint}", crate::core::text::printable(name)));
     };
     if path.is_some_and(str::is_empty) {
         return Err(format!("`{name}=` names no path; write `{name}=PATH`"));
     }
     Ok(SourceArg { kind, format, path: path.map(str::to_string) })
+}
+
+/// A window in days: `7d`, `2w`, `14 days`, `1 week`, or a bare number of days.
+pub fn parse_window(text: &str) -> Result<u32, String> {
+    let text = text.trim();
+    let end = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(end);
+    let per = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "d" | "day" | "days" => Some(1),
+        "w" | "week" | "weeks" => Some(7),
+        _ => None,
+    };
+    match (number.parse::<u32>(), per) {
+        (Ok(n), Some(per)) if n > 0 => n.checked_mul(per).filter(|d| *d <= 3660).ok_or_else(|| {
+            format!(
+                "`{}` is longer than ten years; give a window of days or weeks",
+                crate::core::text::printable(text)
+            )
+        }),
+        _ => Err(format!(
+            "`{}` is not a window; write a number of days or weeks, like `7d` or `2w`",
+            crate::core::text::printable(text)
+        )),
+    }
 }
 
 /// How a value is written in a CSV cell: the shortest text that reads back as the same number.
@@ -209,10 +231,26 @@ mod tests {
     #[test]
     fn a_source_is_a_kind_with_an_optional_path() {
         let git = parse_source("git=../repo").unwrap();
-        assert_eq!((git.kind.name, git.format, git.path.as_deref()), ("git", None, Some("../repo")));
+        assert_eq!(
+            (git.kind.name, git.format, git.path.as_deref()),
+            ("git", None, Some("../repo"))
+        );
         assert_eq!(parse_source("git").unwrap().path, None);
-        assert_eq!(parse_source("gitt").unwrap_err(), "unknown source `gitt` (did you mean `git`?)");
+        assert_eq!(
+            parse_source("gitt").unwrap_err(),
+            "unknown source `gitt` (did you mean `git`?)"
+        );
         assert_eq!(parse_source("git=").unwrap_err(), "`git=` names no path; write `git=PATH`");
+    }
+
+    #[test]
+    fn a_window_is_days_or_weeks() {
+        assert_eq!(parse_window("7d"), Ok(7));
+        assert_eq!(parse_window("2w"), Ok(14));
+        assert_eq!(parse_window("30 days"), Ok(30));
+        assert_eq!(parse_window("10"), Ok(10));
+        assert!(parse_window("0d").is_err());
+        assert!(parse_window("1 month").unwrap_err().contains("like `7d` or `2w`"));
     }
 
     #[test]

@@ -94,6 +94,11 @@ impl When {
         })
     }
 
+    /// The day `date`, as a plain date.
+    pub fn from_date(date: Date) -> When {
+        When(date.to_datetime(Time::midnight()), Zone::Civil)
+    }
+
     /// The calendar day (in UTC for a date-time written with a zone).
     pub fn date(self) -> Date {
         self.0.date()

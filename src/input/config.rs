@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use jiff::civil::Date;
 
+use crate::collect::Settings;
+use crate::collect::plan::{CollectConfig, SourceConfig};
 use crate::core::catalog::Catalog;
 use crate::core::config::{self, ScopeChange, Setup};
 use crate::core::text::printable;
@@ -19,7 +21,12 @@ use super::{LoadError, read_text};
 /// The config file looked for in the current directory.
 pub const DEFAULT_FILE: &str = "kpi.yaml";
 
-pub(crate) const CONFIG_KEYS: &[&str] = &["extends", "title", "metrics", "scopes", "waivers"];
+pub(crate) const CONFIG_KEYS: &[&str] =
+    &["extends", "title", "metrics", "scopes", "waivers", "collect"];
+/// The keys of `collect:`.
+pub(crate) const COLLECT_KEYS: &[&str] = &["scope", "window", "sources"];
+/// The keys every entry of `collect.sources` may have, besides its kind's own settings.
+pub(crate) const SOURCE_KEYS: &[&str] = &["path", "scope"];
 pub(crate) const SETTINGS_KEYS: &[&str] = &[
     "name",
     "category",
@@ -196,6 +203,9 @@ fn read(root: &Node<'_>, file: &str, problems: &mut Problems) -> Option<RawConfi
     let top = Fields::known(root, &format!("`{}`", printable(file)), CONFIG_KEYS, problems)?;
     raw.extends = top.text("extends", problems);
     raw.title = top.text("title", problems).map(|t| t.value);
+    if let Some(node) = top.get("collect") {
+        read_collect(node, problems);
+    }
     if let Some(metrics) = top.get("metrics").and_then(|n| Fields::any(n, "`metrics`", problems)) {
         for (id, node) in metrics.entries() {
             let what = format!("`{}`", printable(&id.value));
@@ -225,6 +235,78 @@ fn read(root: &Node<'_>, file: &str, problems: &mut Problems) -> Option<RawConfi
         }
     }
     Some(raw)
+}
+
+/// `collect:`: the scope and window of collected rows, and the sources with their settings.
+fn read_collect(node: &Node<'_>, problems: &mut Problems) -> Option<CollectConfig> {
+    let fields = Fields::known(node, "`collect`", COLLECT_KEYS, problems)?;
+    let mut config = CollectConfig {
+        scope: fields.text("scope", problems).map(|s| s.value),
+        ..CollectConfig::default()
+    };
+    if let Some(window) = fields.text("window", problems) {
+        match crate::collect::parse_window(&window.value) {
+            Ok(days) => config.window_days = Some(days),
+            Err(message) => {
+                problems.add("invalid-window", window.at, format!("`collect.window`: {message}"));
+            }
+        }
+    }
+    let sources = fields.get("sources").and_then(|n| Fields::any(n, "`collect.sources`", problems));
+    for (name, node) in sources.iter().flat_map(Fields::entries) {
+        let Some((kind, format)) = crate::collect::find(&name.value) else {
+            let known = crate::collect::names();
+            let hint = match closest(&name.value, &known) {
+                Some(near) => format!(" (did you mean `{near}`?)"),
+                None => format!("; the sources are {}", known.join(", ")),
+            };
+            problems.add(
+                "unknown-source",
+                name.at,
+                format!("`collect.sources`: unknown source `{}`{hint}", printable(&name.value)),
+            );
+            continue;
+        };
+        let keys: Vec<&str> = SOURCE_KEYS.iter().chain(kind.settings).copied().collect();
+        let what = format!("`collect.sources.{}`", printable(&name.value));
+        let Some(entry) = Fields::known(node, &what, &keys, problems) else { continue };
+        let mut settings = Settings::default();
+        for (key, _) in entry.entries() {
+            if SOURCE_KEYS.contains(&key.value.as_str()) {
+                continue;
+            }
+            if let Some(values) = entry.texts(&key.value, problems) {
+                settings.0.push((key.value.clone(), values.value));
+            }
+        }
+        config.sources.push(SourceConfig {
+            kind,
+            format,
+            path: entry.text("path", problems).map(|p| p.value),
+            scope: entry.text("scope", problems).map(|s| s.value),
+            settings,
+        });
+    }
+    Some(config)
+}
+
+/// `collect:` of the config at `path` (none: nothing configured), with paths relative to it.
+pub fn load_collect(path: Option<&Path>) -> Result<CollectConfig, LoadError> {
+    let Some(path) = path else { return Ok(CollectConfig::default()) };
+    let text = read_text(path)?;
+    let file = path.display().to_string();
+    let mut problems = Problems::default();
+    let root = yaml::read(&text, &mut problems).and_then(|parsed| parsed.sound(&mut problems));
+    let collect = root.as_ref().and_then(|root| {
+        let top = Fields::any(root, "the config", &mut problems)?;
+        top.get("collect").and_then(|node| read_collect(node, &mut problems))
+    });
+    if !problems.is_empty() {
+        return Err(ValidationError::new(&file, problems.0).into());
+    }
+    let mut collect = collect.unwrap_or_default();
+    collect.dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+    Ok(collect)
 }
 
 /// Whether `root` is a mapping none of whose keys is a config's, or near enough to be a typo of
@@ -630,5 +712,7 @@ mod tests {
         assert_eq!(schema["ScopeSettings"], sorted(SCOPE_KEYS));
         assert_eq!(schema["ScopeMetricSettings"], sorted(SCOPE_METRIC_KEYS));
         assert_eq!(schema["WaiverEntry"], sorted(WAIVER_KEYS));
+        assert_eq!(schema["CollectSettings"], sorted(COLLECT_KEYS));
+        assert_eq!(schema["SourceSettings"], sorted(SOURCE_KEYS));
     }
 }

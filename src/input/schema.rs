@@ -67,6 +67,30 @@ pub struct ConfigFile {
     scopes: Option<BTreeMap<String, ScopeSettings>>,
     /// Agreed, dated excuses for metrics that warn or fail.
     waivers: Option<Vec<WaiverEntry>>,
+    /// What `kpi collect` and `--from` read: the sources and their settings.
+    collect: Option<CollectSettings>,
+}
+
+/// `collect:`: the scope and window of collected rows, and the sources.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct CollectSettings {
+    /// The scope (service or team) of every collected row, unless a source gives its own.
+    scope: Option<String>,
+    /// How far back sources that count events look, ending with the `--as-of` day: `7d`, `2w`.
+    window: Option<String>,
+    /// Each source by its kind (`coverage`, `git`, ...), or a format of one (`lcov`).
+    sources: Option<BTreeMap<String, SourceSettings>>,
+}
+
+/// One source: where it reads, its scope, and the settings of its kind (`bots`, `deploy_tags`,
+/// ... as the README's "Collecting metrics" lists them), each a text or a list of texts.
+#[derive(JsonSchema)]
+pub struct SourceSettings {
+    /// The file or directory it reads, relative to this file.
+    path: Option<String>,
+    /// The scope of its rows.
+    scope: Option<String>,
 }
 
 /// Changes to one metric; a key left out keeps the catalog's value. A new metric needs `name`,

@@ -27,7 +27,6 @@ pub(crate) struct SourceId(u32);
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum RowDate<'a> {
     Text(&'a str),
-    #[cfg_attr(not(test), expect(dead_code, reason = "for collectors, which date rows themselves"))]
     At(When),
 }
 
