@@ -523,21 +523,27 @@ mod tests {
         assert_eq!(names_in(&dir.path().join("reports")), ["kpi.json", "new.json"]);
     }
 
+    /// Reads a file on another thread: a FIFO's reader may wait for ever for a writer that never
+    /// comes, so it is waited for with a timeout.
+    fn read_in_background(path: &Path) -> std::sync::mpsc::Receiver<String> {
+        let (send, receive) = std::sync::mpsc::channel();
+        let path = path.to_path_buf();
+        std::thread::spawn(move || send.send(fs::read_to_string(path).unwrap()));
+        receive
+    }
+
     #[test]
     fn a_fifo_is_written_in_place_and_stays_a_fifo() {
         let dir = tempfile::tempdir().unwrap();
         let fifo = dir.path().join("pipe");
         let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
         assert!(made.success());
-        let reader = {
-            let fifo = fifo.clone();
-            std::thread::spawn(move || fs::read_to_string(fifo).unwrap())
-        };
+        let reader = read_in_background(&fifo);
         let mut outputs = Outputs::new();
         outputs.add(Destination::File(fifo.clone()), "streamed\n".into());
         outputs.write().unwrap();
-        assert_eq!(reader.join().unwrap(), "streamed\n");
         assert!(std::os::unix::fs::FileTypeExt::is_fifo(&fs::metadata(&fifo).unwrap().file_type()));
+        assert_eq!(reader.recv_timeout(std::time::Duration::from_secs(30)).unwrap(), "streamed\n");
         assert_eq!(names_in(dir.path()), ["pipe"]);
     }
 
@@ -546,14 +552,23 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let fifo = dir.path().join("summary");
         assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
-        let reader = {
+        let writer = {
             let fifo = fifo.clone();
-            std::thread::spawn(move || fs::read_to_string(fifo).unwrap())
+            std::thread::spawn(move || {
+                let mut outputs = Outputs::new();
+                outputs.add(Destination::StepSummary(fifo), "## summary\n".into());
+                outputs.write().map_err(|e| e.to_string())
+            })
         };
-        let mut outputs = Outputs::new();
-        outputs.add(Destination::StepSummary(fifo.clone()), "## summary\n".into());
-        outputs.write().unwrap();
-        assert_eq!(reader.join().unwrap(), "## summary\n");
+        // The reader comes late: a summary opened for reading too would not have waited for it,
+        // and its block would have gone with kpi's own end of the pipe.
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let reader = read_in_background(&fifo);
+        assert_eq!(
+            reader.recv_timeout(std::time::Duration::from_secs(30)).unwrap(),
+            "## summary\n"
+        );
+        assert_eq!(writer.join().unwrap(), Ok(()));
     }
 
     #[test]

@@ -28,3 +28,27 @@ pub fn assert_readme_shows_output_of(args: &[&str]) {
         args.join(" ")
     );
 }
+
+/// The path of an installed tool, found on `PATH`. When it is missing the test is skipped with one
+/// line on standard error, except under `KPI_REQUIRE_TOOLS=1` (set by `.ci/run`), where a missing
+/// tool fails the test instead.
+#[allow(dead_code)] // not every test binary needs a tool
+pub fn require_tool(name: &str) -> Option<std::path::PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let found = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path).map(|dir| dir.join(name)).find(|candidate| {
+            std::fs::metadata(candidate)
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+    });
+    if found.is_none() {
+        let thread = std::thread::current();
+        let test = thread.name().unwrap_or("a test");
+        assert!(
+            std::env::var_os("KPI_REQUIRE_TOOLS").is_none_or(|v| v != "1"),
+            "{test}: `{name}` is not installed, and KPI_REQUIRE_TOOLS=1 requires it"
+        );
+        eprintln!("skipped: {test}: {name} not installed");
+    }
+    found
+}
