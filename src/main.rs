@@ -4,9 +4,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    // A signal while files are being written puts them back before the process exits. Should the
-    // handlers fail to install, a signal kills the process as it would without them.
-    let _ = kpi::output::interrupt::install();
+    // A signal while files are being written puts them back before the process exits.
+    kpi::output::interrupt::enable();
     let cli = kpi::cli::Cli::parse();
     match kpi::run(cli) {
         Ok(code) => code,

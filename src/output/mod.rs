@@ -196,6 +196,9 @@ impl<'a> Outputs<'a> {
             .collect::<Result<Vec<_>, _>>()?;
         self.refuse_shared_files(&targets)?;
 
+        if targets.iter().any(|t| matches!(t.kind, Kind::Replace | Kind::Append)) {
+            interrupt::arm();
+        }
         let run = Transaction::begin();
         let mut staged = Vec::new();
         for (target, (_, content)) in targets.iter().zip(&self.items) {
