@@ -1,7 +1,7 @@
 //! Appending to the files GitHub Actions reads after a step (`GITHUB_STEP_SUMMARY`,
 //! `GITHUB_OUTPUT`): each run adds one block, on a line of its own, whole or not at all.
 
-use std::fs::{File, OpenOptions};
+use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
@@ -17,11 +17,15 @@ pub(super) struct Opened {
     newline_first: bool,
 }
 
-/// Opens `path` for appending, creating it if need be (not its directory). Write-only: a FIFO
+/// Opens `path` for appending, creating it if need be (not its directory), before anything of the
+/// run is written. Write-only: a FIFO
 /// opened for reading as well would have kpi as its own reader, and no real reader would be waited
 /// for.
-pub(super) fn open(path: &Path) -> io::Result<Opened> {
-    let file = OpenOptions::new().append(true).create(true).open(path)?;
+pub(super) fn open(run: &Transaction, path: &Path) -> io::Result<Opened> {
+    let open = || OpenOptions::new().append(true).create(true).open(path);
+    // A file the run creates is removed again if the run fails; one that exists may be a FIFO,
+    // whose opening waits for a reader, so it is opened outside the journal.
+    let file = if fs::metadata(path).is_err() { run.create(path, open)? } else { open()? };
     let metadata = file.metadata()?;
     let regular = metadata.is_file();
     let newline_first = regular && metadata.len() > 0 && !ends_with_newline(path, metadata.len());

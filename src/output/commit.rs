@@ -29,6 +29,8 @@ enum Step {
     Replaced { target: PathBuf, backup: Option<PathBuf> },
     /// A regular file appended to: cut back to its earlier length on rollback.
     Appended { file: File, len: u64 },
+    /// A file created to be appended to: removed on rollback, if still empty.
+    Created(PathBuf),
 }
 
 fn journal() -> MutexGuard<'static, Vec<Entry>> {
@@ -124,6 +126,14 @@ impl Transaction {
         Ok(())
     }
 
+    /// Opens `path` with `open`, which creates it, and records that the run created it.
+    pub fn create(&self, path: &Path, open: impl FnOnce() -> io::Result<File>) -> io::Result<File> {
+        let mut journal = journal();
+        let file = open()?;
+        journal.push(Entry { run: self.run, step: Step::Created(path.to_path_buf()) });
+        Ok(file)
+    }
+
     /// Makes every step final: backups are removed and nothing is rolled back any more.
     pub fn commit(mut self) {
         let mut journal = journal();
@@ -167,6 +177,12 @@ fn roll_back(journal: &mut Vec<Entry>, run: Option<u64>) {
             }
             Step::Appended { file, len } => {
                 let _ = file.set_len(len);
+            }
+            Step::Created(path) => {
+                // Not through a symlink: the link is the user's, whatever kpi created behind it.
+                if fs::symlink_metadata(&path).is_ok_and(|m| m.is_file() && m.len() == 0) {
+                    let _ = fs::remove_file(path);
+                }
             }
         }
     }

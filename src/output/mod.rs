@@ -217,8 +217,8 @@ impl<'a> Outputs<'a> {
         let mut appends = Vec::new();
         for (target, (destination, content)) in targets.iter().zip(&self.items) {
             if target.kind == Kind::Append {
-                let opened =
-                    append::open(&target.path).map_err(|e| append_error(destination, target, e))?;
+                let opened = append::open(&run, &target.path)
+                    .map_err(|e| append_error(destination, target, e))?;
                 appends.push((target, destination, content, opened));
             }
         }
@@ -452,6 +452,45 @@ mod tests {
             err.ends_with("its directory does not exist; fix the path or unset `GITHUB_OUTPUT`"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_failure_removes_a_job_summary_the_run_created_and_keeps_an_existing_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let (created, kept) = (dir.path().join("new.md"), dir.path().join("old.md"));
+        fs::write(&kept, "earlier\n").unwrap();
+        let mut outputs = Outputs::new();
+        outputs.add(Destination::StepSummary(created.clone()), "x\n".into());
+        outputs.add(Destination::StepOutputs(kept.clone()), "gate=pass\n".into());
+        outputs.add_writer(Destination::Stdout, |_| Err(io::Error::other("the reader gave up")));
+        let err = outputs.write().unwrap_err().to_string();
+        assert_eq!(err, "cannot write to standard output: the reader gave up");
+        assert_eq!(names_in(dir.path()), ["old.md"]);
+        assert_eq!(fs::read_to_string(&kept).unwrap(), "earlier\n");
+    }
+
+    #[test]
+    fn a_failed_append_puts_back_the_files_and_the_appends_before_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (report, summary) = (dir.path().join("kpi.json"), dir.path().join("summary.md"));
+        fs::write(&report, "earlier").unwrap();
+        fs::write(&summary, "earlier\n").unwrap();
+        let mut outputs = Outputs::new();
+        outputs.add(Destination::File(report.clone()), "later".into());
+        outputs.add(Destination::StepSummary(summary.clone()), "## later\n".into());
+        outputs.add_writer(Destination::StepOutputs(dir.path().join("out")), |_| {
+            Err(io::Error::from(io::ErrorKind::StorageFull))
+        });
+        let err = outputs.write().unwrap_err().to_string();
+        assert!(
+            err.ends_with(
+                "(from `GITHUB_OUTPUT`): the disk is full; fix the path or unset `GITHUB_OUTPUT`"
+            ),
+            "{err}"
+        );
+        assert_eq!(fs::read_to_string(&report).unwrap(), "earlier");
+        assert_eq!(fs::read_to_string(&summary).unwrap(), "earlier\n");
+        assert_eq!(names_in(dir.path()), ["kpi.json", "summary.md"]);
     }
 
     #[test]
