@@ -209,6 +209,7 @@ fn report(
         .map_err(|e| anyhow::anyhow!("`--chart`: {e}"))?;
     let card = scorecard(setup, &config.grading, collect)?;
     let mut outputs = Outputs::new();
+    outputs.refuse_inputs(&input_files(&config.grading));
     outputs.add(config.output.clone(), render::report::render(&card, &charts));
     outputs.write()?;
     Ok(ExitCode::SUCCESS)
@@ -217,6 +218,7 @@ fn report(
 fn check(config: &CheckConfig, setup: &Setup, collect: &CollectConfig) -> anyhow::Result<ExitCode> {
     let card = scorecard(setup, &config.grading, collect)?;
     let mut outputs = Outputs::new();
+    outputs.refuse_inputs(&input_files(&config.grading));
     let card = &card;
     outputs.add_writer(config.output.clone(), |out| {
         render::write(config.format, card, config.style, out)
@@ -236,6 +238,15 @@ fn check(config: &CheckConfig, setup: &Setup, collect: &CollectConfig) -> anyhow
     }
     outputs.write()?;
     Ok(ExitCode::from(exit_code(card, config.warn_exit_code)))
+}
+
+/// The measurement files named on the command line, which no output may overwrite.
+fn input_files(grading: &Grading) -> Vec<std::path::PathBuf> {
+    let file = |source: &measurements::Source| match source {
+        measurements::Source::File(path) => Some(path.clone()),
+        measurements::Source::Stdin => None,
+    };
+    grading.sources.iter().filter_map(file).collect()
 }
 
 fn catalog(command: CatalogCommand, files: &FileArgs) -> anyhow::Result<ExitCode> {

@@ -31,18 +31,24 @@ pub fn assert_readme_shows_output_of(args: &[&str]) {
     );
 }
 
-/// The path of an external tool the test needs, or `None` after printing one line saying the test
-/// is skipped. Under `KPI_REQUIRE_TOOLS=1` (as `.ci/run` sets it) a missing tool fails the test.
-#[allow(dead_code)] // each test binary uses its own helpers
+/// The path of an installed tool, found on `PATH`. When it is missing the test is skipped with one
+/// line on standard error, except under `KPI_REQUIRE_TOOLS=1` (set by `.ci/run`), where a missing
+/// tool fails the test instead.
+#[allow(dead_code)] // not every test binary needs a tool
 pub fn require_tool(name: &str) -> Option<std::path::PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths).map(|dir| dir.join(name)).find(|path| path.is_file())
+    use std::os::unix::fs::PermissionsExt;
+    let found = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path).map(|dir| dir.join(name)).find(|candidate| {
+            std::fs::metadata(candidate)
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
     });
     if found.is_none() {
-        let test = std::thread::current().name().unwrap_or("test").to_string();
+        let thread = std::thread::current();
+        let test = thread.name().unwrap_or("a test");
         assert!(
             std::env::var_os("KPI_REQUIRE_TOOLS").is_none_or(|v| v != "1"),
-            "{test}: {name} is not installed, and KPI_REQUIRE_TOOLS=1 requires it"
+            "{test}: `{name}` is not installed, and KPI_REQUIRE_TOOLS=1 requires it"
         );
         eprintln!("skipped: {test}: {name} not installed");
     }
