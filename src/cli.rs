@@ -178,8 +178,8 @@ pub struct CheckArgs {
     pub gate: GateArgs,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
-    pub format: FormatArg,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 
     /// When to colour the table: `auto` colours a terminal unless `NO_COLOR` is set.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
@@ -206,20 +206,19 @@ pub struct CheckArgs {
 /// One `--export FORMAT=PATH`, as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Export {
-    pub format: FormatArg,
+    pub format: Format,
     pub path: String,
 }
 
 fn parse_export(arg: &str) -> Result<Export, String> {
-    let formats =
-        || FormatArg::value_variants().iter().map(|f| name_of(*f)).collect::<Vec<_>>().join(", ");
+    let formats = || Format::ALL.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ");
     let Some((name, path)) = arg.split_once('=') else {
         return Err(format!(
             "write it as FORMAT=PATH, e.g. `junit=kpi.xml`; formats are {}",
             formats()
         ));
     };
-    let format = FormatArg::from_str(name.trim(), false)
+    let format = Format::from_str(name.trim(), false)
         .map_err(|_| format!("unknown format `{name}`; use one of {}", formats()))?;
     if path.is_empty() {
         return Err(format!("the path is empty; name the file to write, e.g. `{name}=kpi.out`"));
@@ -238,24 +237,14 @@ fn parse_warn_exit_code(arg: &str) -> Result<u8, String> {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FormatArg {
-    Table,
-    Markdown,
-    Json,
-    Junit,
-    Github,
-}
+/// `--format` and `--export` take any of [`Format::ALL`], by the name [`Format::name`] gives.
+impl ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Format::ALL
+    }
 
-impl From<FormatArg> for Format {
-    fn from(arg: FormatArg) -> Format {
-        match arg {
-            FormatArg::Table => Format::Table,
-            FormatArg::Markdown => Format::Markdown,
-            FormatArg::Json => Format::Json,
-            FormatArg::Junit => Format::Junit,
-            FormatArg::Github => Format::Github,
-        }
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()))
     }
 }
 
@@ -437,13 +426,13 @@ impl CheckConfig {
             output.clone(),
             match &args.output {
                 Some(path) => format!("--output {path}"),
-                None => format!("--format {}", name_of(args.format)),
+                None => format!("--format {}", args.format.name()),
             },
         )];
         let mut exports = Vec::with_capacity(args.export.len());
         for export in &args.export {
             let destination = Destination::from_arg(&export.path);
-            let label = format!("--export {}={}", name_of(export.format), export.path);
+            let label = format!("--export {}={}", export.format.name(), export.path);
             if let Some((_, first)) = named.iter().find(|(d, _)| *d == destination) {
                 return Err(UsageError::SameDestination {
                     destination: match &destination {
@@ -455,7 +444,7 @@ impl CheckConfig {
                 });
             }
             named.push((destination.clone(), label));
-            exports.push((export.format.into(), destination));
+            exports.push((export.format, destination));
         }
         let color = match args.color {
             ColorArg::Always => true,
@@ -466,7 +455,7 @@ impl CheckConfig {
         };
         Ok(CheckConfig {
             grading,
-            format: args.format.into(),
+            format: args.format,
             style: Style { color },
             output,
             exports,
@@ -475,11 +464,6 @@ impl CheckConfig {
             warn_exit_code: args.warn_exit_code,
         })
     }
-}
-
-/// A format's name as written on the command line.
-fn name_of(format: FormatArg) -> String {
-    format.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -631,6 +615,22 @@ mod tests {
             config(&["kpi", "check", "--today", "31/01/2030", "a.csv"], PIPE),
             Err(UsageError::BadToday("31/01/2030".into()))
         );
+    }
+
+    #[test]
+    fn format_and_export_accept_every_format_and_only_those() {
+        for format in Format::ALL {
+            let c = config(&["kpi", "check", "--format", format.name(), "a.csv"], PIPE).unwrap();
+            assert_eq!(c.format, format);
+            let export = format!("{}=out", format.name());
+            let c = config(&["kpi", "check", "--export", &export, "a.csv"], PIPE).unwrap();
+            assert_eq!(c.exports[0].0, format);
+        }
+        let names: Vec<String> = Format::value_variants()
+            .iter()
+            .filter_map(|f| f.to_possible_value().map(|v| v.get_name().to_string()))
+            .collect();
+        assert_eq!(names, Format::ALL.map(|f| f.name().to_string()));
     }
 
     #[test]

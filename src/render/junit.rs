@@ -6,7 +6,8 @@ use std::fmt::Write;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::{LINE_BREAKS, printable, value_against_target};
+use super::sections::{NO_DATA, value_against_target, waived_note};
+use super::{LINE_BREAKS, printable};
 use crate::core::scorecard::{FailOn, MetricResult, Scorecard, Status};
 
 /// Renders the scorecard as a JUnit report: one `<testsuite>` per category, in catalog order, and
@@ -77,7 +78,7 @@ fn test_case(result: &MetricResult, classname: &str, fail_on: FailOn) -> TestCas
         }
         Status::Missing => {
             let mut status = TestCaseStatus::skipped();
-            status.set_message("no data: no measurement for this metric");
+            status.set_message(NO_DATA);
             status
         }
     };
@@ -86,14 +87,8 @@ fn test_case(result: &MetricResult, classname: &str, fail_on: FailOn) -> TestCas
     if result.status == Status::Warn && !fails_gate {
         case.set_system_out(format!("warning: {}", details(result)));
     }
-    if let Some(note) = result.waiver.as_ref().filter(|_| result.status == Status::Waived) {
-        case.set_system_out(format!(
-            "waived through {}: {} (would {}: {})\n",
-            note.until,
-            note.reason,
-            note.graded.word(),
-            value_against_target(result)
-        ));
+    if let Some(note) = waived_note(result) {
+        case.set_system_out(format!("{note}\n"));
     }
     case
 }

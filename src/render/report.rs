@@ -4,57 +4,50 @@
 
 use std::fmt::Write;
 
-use super::markdown::{attention, badge, category_tables, escape, finish, rollup, scope_heading};
-use super::{LINE_BREAKS, gate_rule, printable, scope_name, trend_text};
+use super::markdown::{
+    attention, badge, category_tables, escape, finish, rollup_table, scope_heading,
+};
+use super::sections::{self, ScopePart};
+use super::{LINE_BREAKS, printable};
 use crate::core::format_number;
-use crate::core::history::Trend;
-use crate::core::scorecard::{MetricResult, ScopeView, Scorecard, Status};
+use crate::core::scorecard::{MetricResult, Scorecard};
 use crate::core::threshold::Bound;
 
 /// Renders the check-in report; `charts` are the ids of metrics to draw a history chart for.
 pub fn render(card: &Scorecard, charts: &[String]) -> String {
     let card = &*printable(card, LINE_BREAKS);
+    let report = sections::report(card);
     let mut out = String::new();
-    let views = card.scope_views();
-    let scoped = card.is_scoped();
-    let date = card.scopes.iter().filter_map(|s| s.checked_at).max();
-    let only_scope = match views.as_slice() {
-        [one] if scoped => format!(" for {}", escape(scope_name(one.scope))),
-        _ => String::new(),
-    };
-    let title = escape(&card.title);
-    match date {
+    let only_scope = report.only_scope.map(|s| format!(" for {}", escape(s))).unwrap_or_default();
+    let title = escape(report.title);
+    match report.date {
         Some(date) => writeln!(out, "# {title}: check-in {date}{only_scope}\n").ok(),
         None => writeln!(out, "# {title}: check-in{only_scope}\n").ok(),
     };
-    let s = card.summary;
-    let verdict = if card.gate.passed { "✅ passed" } else { "❌ failed" };
+    let s = report.summary;
+    let verdict = if report.gate.passed { "✅ passed" } else { "❌ failed" };
     writeln!(
         out,
         "✅ {} pass · ⚠️ {} warn · ❌ {} fail · ❔ {} no data: **gate {verdict}** ({})\n",
-        s.pass,
-        s.warn,
-        s.fail,
-        s.missing,
-        gate_rule(card)
+        s.pass, s.warn, s.fail, s.missing, report.gate.rule
     )
     .ok();
-    let many = scoped && views.len() > 1;
-    if many {
-        writeln!(out, "## Roll-up\n\n{}", rollup(&views)).ok();
+    let many = report.scoped && report.scopes.len() > 1;
+    if let Some(rollup) = report.rollup.as_ref().filter(|_| many) {
+        writeln!(out, "## Roll-up\n\n{}", rollup_table(rollup)).ok();
     }
-    for view in &views {
+    for part in &report.scopes {
         let level = if many {
-            writeln!(out, "## {}\n", scope_heading(view)).ok();
+            writeln!(out, "## {}\n", scope_heading(part)).ok();
             3
         } else {
             2
         };
-        category_tables(&mut out, view, level, true);
-        attention(&mut out, view, level);
-        since_last(&mut out, view, level);
+        category_tables(&mut out, part, level, true);
+        attention(&mut out, part, level);
+        since_last(&mut out, part, level);
         for id in charts {
-            if let Some(result) = view.results.iter().find(|r| *r.id == **id) {
+            if let Some(result) = part.view.results.iter().find(|r| *r.id == **id) {
                 chart(&mut out, result, level);
             }
         }
@@ -63,47 +56,39 @@ pub fn render(card: &Scorecard, charts: &[String]) -> String {
 }
 
 /// What improved, what worsened, which statuses changed, and what went without data.
-fn since_last(out: &mut String, view: &ScopeView<'_>, level: usize) {
+fn since_last(out: &mut String, part: &ScopePart<'_>, level: usize) {
     let hashes = "#".repeat(level);
     writeln!(out, "{hashes} Since last check-in\n").ok();
-    let moved = |trend| -> Vec<String> {
-        view.results
-            .iter()
-            .filter(|r| r.trend == Some(trend))
-            .map(|r| format!("{} {}", escape(&r.name), escape(&trend_text(r))))
-            .collect()
+    let since = &part.since;
+    let moved = |items: &[(&MetricResult, String)]| -> Vec<String> {
+        items.iter().map(|(r, trend)| format!("{} {}", escape(&r.name), escape(trend))).collect()
     };
-    let changed: Vec<String> = view
-        .results
+    let changed: Vec<String> = since
+        .status_changes
         .iter()
-        .filter_map(|r| {
-            let before =
-                r.previous_status.filter(|&b| b != r.status && r.status != Status::Missing)?;
-            Some(format!("{}: {} → {}", escape(&r.name), badge(before), badge(r.status)))
+        .map(|(r, before, now)| {
+            format!("{}: {} → {}", escape(&r.name), badge(*before), badge(*now))
         })
         .collect();
-    let gone: Vec<String> = view
-        .results
+    let gone: Vec<String> = since
+        .no_new_data
         .iter()
-        .filter(|r| r.stale)
         .map(|r| {
             let date = r.date.map(|d| format!(" on {d}")).unwrap_or_default();
             format!("{} (last {}{date})", escape(&r.name), escape(&r.display_value()))
         })
         .collect();
-    let mut any = false;
     for (label, items) in [
-        ("Improved", moved(Trend::Improving)),
-        ("Worsened", moved(Trend::Worsening)),
+        ("Improved", moved(&since.improved)),
+        ("Worsened", moved(&since.worsened)),
         ("Status changes", changed),
         ("No new data", gone),
     ] {
         if !items.is_empty() {
-            any = true;
             writeln!(out, "- **{label}:** {}", items.join("; ")).ok();
         }
     }
-    if !any {
+    if since.is_empty() {
         writeln!(out, "Nothing changed since the last check-in.").ok();
     }
     out.push('\n');

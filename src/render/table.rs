@@ -7,55 +7,50 @@ use std::fmt::Write;
 use anstyle::{AnsiColor, Style as Ansi};
 use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table, presets};
 
-use super::{
-    Style, counts_in_words, gate_rule, printable, scope_name, sparkline, summary_in_words,
-    trend_text, worst_first,
-};
-use crate::core::scorecard::{ScopeView, Scorecard, Status};
+use super::sections::{self, Piece, Rollup, ScopePart, Sentence, Verdict};
+use super::{Style, printable};
+use crate::core::scorecard::{Scorecard, Status};
 
 /// Renders the scorecard for a terminal; colours only when `style.color` is set.
 pub fn render(card: &Scorecard, style: Style) -> String {
     let card = &*printable(card, &[]);
+    let report = sections::report(card);
     let mut out = String::new();
-    let views = card.scope_views();
-    let scoped = card.is_scoped();
     let history = card.has_history();
-    match (scoped, views.first().and_then(|v| v.scope.checked_at)) {
-        (false, Some(date)) => writeln!(out, "{}: check-in {date}\n", card.title).ok(),
-        _ => writeln!(out, "{}\n", card.title).ok(),
+    let scoped = report.scoped;
+    match (scoped, report.scopes.first().and_then(|p| p.view.scope.checked_at)) {
+        (false, Some(date)) => writeln!(out, "{}: check-in {date}\n", report.title).ok(),
+        _ => writeln!(out, "{}\n", report.title).ok(),
     };
-    if scoped {
-        writeln!(out, "{}\n", rollup(&views, style)).ok();
+    if let Some(rollup) = &report.rollup {
+        writeln!(out, "{}\n", rollup_table(rollup, style)).ok();
     }
-    for view in &views {
+    for part in &report.scopes {
         if scoped {
-            let date = view.scope.checked_at.map(|d| format!(", check-in {d}")).unwrap_or_default();
-            let counts = summary_in_words(view.scope.summary);
-            writeln!(out, "{}{date}: {counts}\n", paint(scope_name(view.scope), bold(), style))
-                .ok();
+            let scope = part.view.scope;
+            let date = scope.checked_at.map(|d| format!(", check-in {d}")).unwrap_or_default();
+            let counts = sections::summary_in_words(scope.summary);
+            writeln!(out, "{}{date}: {counts}\n", paint(part.name, bold(), style)).ok();
         }
-        writeln!(out, "{}", metric_table(view, history, style)).ok();
+        writeln!(out, "{}", metric_table(part, history, style)).ok();
         if !scoped {
-            writeln!(out, "\n{}", verdict_line(card, style)).ok();
+            writeln!(out, "\n{}", verdict_line(&report.gate, style)).ok();
         }
-        attention(&mut out, card, view, style);
+        attention(&mut out, part, card.gate.require_all, style);
         if scoped {
             out.push('\n');
         }
     }
     if scoped {
-        writeln!(out, "All scopes: {}", verdict_line(card, style)).ok();
+        writeln!(out, "All scopes: {}", verdict_line(&report.gate, style)).ok();
     }
     out
 }
 
-fn verdict_line(card: &Scorecard, style: Style) -> String {
-    let verdict = if card.gate.passed {
-        paint("gate passed", AnsiColor::Green.on_default().bold(), style)
-    } else {
-        paint("gate failed", AnsiColor::Red.on_default().bold(), style)
-    };
-    format!("{}: {verdict} ({})", counts_in_words(card), gate_rule(card))
+fn verdict_line(gate: &Verdict, style: Style) -> String {
+    let ansi = if gate.passed { AnsiColor::Green } else { AnsiColor::Red };
+    let verdict = paint(gate.words(), ansi.on_default().bold(), style);
+    format!("{}: {verdict} ({})", gate.counts, gate.rule)
 }
 
 fn bold() -> Ansi {
@@ -90,113 +85,96 @@ fn status_cell(status: Status, text: String) -> Cell {
     }
 }
 
-fn metric_table(view: &ScopeView<'_>, history: bool, style: Style) -> Table {
+fn metric_table(part: &ScopePart<'_>, history: bool, style: Style) -> Table {
     let mut table = new_table(style);
     let mut header = vec!["Metric", "Value", "Target", "Status"];
     if history {
         header.extend(["Trend", "Last 12"]);
     }
     table.set_header(header);
-    for (category, results) in view.by_category() {
-        table.add_row([Cell::new(category).add_attribute(Attribute::Bold)]);
-        for r in results {
+    for category in &part.categories {
+        table.add_row([Cell::new(category.name).add_attribute(Attribute::Bold)]);
+        for row in &category.rows {
+            let r = row.result;
             let mut status = format!("{} {}", mark(r.status), r.status.word());
-            if let Some(before) = r.previous_status.filter(|&before| before != r.status) {
+            if let Some(before) = row.was {
                 write!(status, " (was {})", before.word()).ok();
             }
-            let mut row = vec![
+            let mut cells = vec![
                 Cell::new(format!("  {}", r.name)),
-                Cell::new(r.display_value()).set_alignment(CellAlignment::Right),
+                Cell::new(&row.value).set_alignment(CellAlignment::Right),
                 Cell::new(&r.target),
                 status_cell(r.status, status),
             ];
             if history {
-                row.push(Cell::new(trend_text(r)));
-                row.push(Cell::new(sparkline(&r.history)));
+                cells.push(Cell::new(&row.trend));
+                cells.push(Cell::new(&row.sparkline));
             }
-            table.add_row(row);
+            table.add_row(cells);
         }
     }
     table
 }
 
-fn attention(out: &mut String, card: &Scorecard, view: &ScopeView<'_>, style: Style) {
-    let results = view.needing_attention();
-    if !results.is_empty() {
+fn attention(out: &mut String, part: &ScopePart<'_>, require_all: bool, style: Style) {
+    if !part.attention.is_empty() {
         writeln!(out, "\nNeeds attention:").ok();
     }
-    for r in results {
+    for item in &part.attention {
+        let r = item.result;
         let ansi = if r.status == Status::Fail {
             AnsiColor::Red.on_default()
         } else {
             AnsiColor::Yellow.on_default()
         };
         let head = format!("{} {} {}", mark(r.status), r.status.word(), r.name);
-        writeln!(out, "\n{}: {}", paint(&head, ansi.bold(), style), r.display_value()).ok();
-        if let Some(distance) = r.distance() {
+        writeln!(out, "\n{}: {}", paint(&head, ansi.bold(), style), item.value).ok();
+        if let Some(distance) = &item.distance {
             writeln!(out, "  {distance} (target: {})", r.target).ok();
         }
         for idea in r.suggestions.iter() {
             writeln!(out, "  - {idea}").ok();
         }
     }
-    let missing = view.missing();
-    if !missing.is_empty() {
-        let names: Vec<&str> = missing.iter().map(|r| &*r.name).collect();
-        let hint =
-            if card.gate.require_all { "" } else { " (--require-all fails the gate on these)" };
+    if !part.missing.is_empty() {
+        let names: Vec<&str> = part.missing.iter().map(|r| &*r.name).collect();
+        let hint = if require_all { "" } else { " (--require-all fails the gate on these)" };
         writeln!(out, "\nNo data: {}{hint}", names.join(", ")).ok();
     }
-    let gone: Vec<String> = view
-        .results
+    let gone: Vec<String> = part
+        .stale
         .iter()
-        .filter(|r| r.stale)
         .map(|r| format!("{} (last {})", r.name, r.date.map(|d| d.to_string()).unwrap_or_default()))
         .collect();
     if !gone.is_empty() {
         writeln!(out, "\nNo new data since the last value: {}", gone.join(", ")).ok();
     }
-    let waived = view.waived();
-    if !waived.is_empty() {
+    if !part.waived.is_empty() {
         writeln!(out, "\nWaived (not counted by the gate):").ok();
     }
-    for result in waived {
-        let Some(note) = &result.waiver else { continue };
-        let head = format!("{} {}", mark(Status::Waived), result.name);
-        writeln!(
-            out,
-            "  {}: {}, would {}; waived through {}: {}",
-            paint(&head, AnsiColor::Cyan.on_default(), style),
-            result.display_value(),
-            note.graded.word(),
-            note.until,
-            note.reason
-        )
-        .ok();
+    for (_, sentence) in &part.waived {
+        let (Some(Piece::Name(name)), rest) = (sentence.0.first(), &sentence.0[1..]) else {
+            continue;
+        };
+        let head = format!("{} {name}", mark(Status::Waived));
+        let rest = Sentence(rest.to_vec()).plain();
+        writeln!(out, "  {}{rest}", paint(&head, AnsiColor::Cyan.on_default(), style)).ok();
     }
-    for (result, waiver) in view.expired_waivers() {
-        writeln!(
-            out,
-            "\n{}: the waiver for {} ran until {} and has expired ({}); it counts again: renew or remove it in the config",
-            paint("warning", AnsiColor::Yellow.on_default().bold(), style),
-            result.name,
-            waiver.until,
-            waiver.reason
-        )
-        .ok();
+    for sentence in &part.expired {
+        let warning = paint("warning", AnsiColor::Yellow.on_default().bold(), style);
+        writeln!(out, "\n{warning}: {}", sentence.plain()).ok();
     }
 }
 
 /// Scopes × metrics, worst scopes first, a status mark per cell; metrics are numbered, with a legend.
-fn rollup(views: &[ScopeView<'_>], style: Style) -> String {
-    let Some(first) = views.first() else { return String::new() };
+fn rollup_table(rollup: &Rollup<'_>, style: Style) -> String {
     let mut table = new_table(style);
     let mut header = vec![Cell::new("Scope")];
-    header.extend((1..=first.results.len()).map(Cell::new));
+    header.extend((1..=rollup.metrics.len()).map(Cell::new));
     header.extend(["fail", "warn", "pass", "no data"].map(Cell::new));
     table.set_header(header);
-    for view in worst_first(views) {
-        let mut row = vec![Cell::new(scope_name(view.scope))];
+    for view in &rollup.rows {
+        let mut row = vec![Cell::new(sections::scope_name(view.scope))];
         row.extend(view.results.iter().map(|r| status_cell(r.status, mark(r.status).to_string())));
         let s = view.scope.summary;
         row.extend(
@@ -206,7 +184,7 @@ fn rollup(views: &[ScopeView<'_>], style: Style) -> String {
         table.add_row(row);
     }
     let legend: Vec<String> =
-        first.results.iter().enumerate().map(|(i, r)| format!("{} {}", i + 1, r.name)).collect();
+        rollup.metrics.iter().enumerate().map(|(i, r)| format!("{} {}", i + 1, r.name)).collect();
     format!("{table}\n{}", legend.join(" · "))
 }
 
