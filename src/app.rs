@@ -9,7 +9,7 @@ use clap::CommandFactory;
 
 use crate::cli::{
     CatalogCommand, CheckConfig, Cli, Command, Environment, FileArgs, Grading, ReportConfig,
-    SchemaArg,
+    ReportFormat, SchemaArg,
 };
 use crate::core::config::Setup;
 use crate::core::evaluate::evaluate_scoped;
@@ -88,7 +88,11 @@ fn report(config: &ReportConfig, setup: &Setup) -> anyhow::Result<ExitCode> {
         .map_err(|e| anyhow::anyhow!("`--chart`: {e}"))?;
     let card = scorecard(setup, &config.grading)?;
     let mut outputs = Outputs::new();
-    outputs.add(config.output.clone(), render::report::render(&card, &charts));
+    let text = match config.format {
+        ReportFormat::Markdown => render::report::render(&card, &charts),
+        ReportFormat::Html => render::html::render(&card, &charts),
+    };
+    outputs.add(config.output.clone(), text);
     outputs.write()?;
     Ok(ExitCode::SUCCESS)
 }

@@ -160,7 +160,12 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub gate: GateArgs,
 
-    /// Add a chart of this metric's history (a mermaid diagram GitHub and GitLab draw); repeat for more.
+    /// The report's format: markdown for notes and issues, or a self-contained HTML page.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
+    pub format: ReportFormat,
+
+    /// Add a chart of this metric's history (a mermaid diagram in markdown, an SVG chart in HTML,
+    /// where every metric that needs attention has one too); repeat for more.
     #[arg(long, value_name = "METRIC")]
     pub chart: Vec<String>,
 
@@ -246,6 +251,15 @@ impl ValueEnum for Format {
     fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
         Some(clap::builder::PossibleValue::new(self.name()))
     }
+}
+
+/// The formats of `kpi report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// GitHub-flavoured markdown, with mermaid charts.
+    Markdown,
+    /// One self-contained HTML page with SVG charts.
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -401,6 +415,7 @@ impl GateArgs {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportConfig {
     pub grading: Grading,
+    pub format: ReportFormat,
     /// Metric names to chart, as written; the catalog resolves them.
     pub charts: Vec<String>,
     pub output: Destination,
@@ -411,6 +426,7 @@ impl ReportConfig {
     pub fn from_args(args: &ReportArgs, env: &Environment) -> Result<ReportConfig, UsageError> {
         Ok(ReportConfig {
             grading: Grading::from_args(&args.input, &args.gate, env)?,
+            format: args.format,
             charts: args.chart.clone(),
             output: args.output.as_deref().map_or(Destination::Stdout, Destination::from_arg),
         })
@@ -552,12 +568,12 @@ mod tests {
     #[test]
     fn export_must_name_a_known_format_and_a_path() {
         insta::assert_snapshot!(parse_error(&["kpi", "check", "--export", "xml=k.xml", "a"]), @r"
-        error: invalid value 'xml=k.xml' for '--export <FORMAT=PATH>': unknown format `xml`; use one of table, markdown, json, junit, github
+        error: invalid value 'xml=k.xml' for '--export <FORMAT=PATH>': unknown format `xml`; use one of table, markdown, json, junit, github, html
 
         For more information, try '--help'.
         ");
         insta::assert_snapshot!(parse_error(&["kpi", "check", "--export", "k.xml", "a"]), @r"
-        error: invalid value 'k.xml' for '--export <FORMAT=PATH>': write it as FORMAT=PATH, e.g. `junit=kpi.xml`; formats are table, markdown, json, junit, github
+        error: invalid value 'k.xml' for '--export <FORMAT=PATH>': write it as FORMAT=PATH, e.g. `junit=kpi.xml`; formats are table, markdown, json, junit, github, html
 
         For more information, try '--help'.
         ");

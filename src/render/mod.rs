@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod github;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
@@ -28,13 +29,21 @@ pub enum Format {
     Junit,
     /// GitHub Actions workflow commands: an annotation per metric that needs attention.
     Github,
+    /// A self-contained HTML page with charts of the metrics that need attention.
+    Html,
 }
 
 impl Format {
     /// Every format, in the order `--help` lists them: the CLI, the tests and the fuzz target all
     /// iterate this, so a new format cannot be left out of one of them.
-    pub const ALL: [Format; 5] =
-        [Format::Table, Format::Markdown, Format::Json, Format::Junit, Format::Github];
+    pub const ALL: [Format; 6] = [
+        Format::Table,
+        Format::Markdown,
+        Format::Json,
+        Format::Junit,
+        Format::Github,
+        Format::Html,
+    ];
 
     /// The format's name on the command line.
     pub fn name(self) -> &'static str {
@@ -44,6 +53,7 @@ impl Format {
             Format::Json => "json",
             Format::Junit => "junit",
             Format::Github => "github",
+            Format::Html => "html",
         }
     }
 }
@@ -63,6 +73,7 @@ pub fn render(format: Format, card: &Scorecard, style: Style) -> String {
         Format::Json => json::render(card),
         Format::Junit => junit::render(card),
         Format::Github => github::render(card),
+        Format::Html => html::render(card, &[]),
     }
 }
 

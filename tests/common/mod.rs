@@ -17,6 +17,7 @@ pub fn kpi(args: &[&str]) -> Command {
 }
 
 /// Asserts that the README shows exactly what `args` prints, so its samples stay true.
+#[allow(dead_code)] // each test binary uses its own helpers
 pub fn assert_readme_shows_output_of(args: &[&str]) {
     let out = kpi(args).output().unwrap();
     let readme =
@@ -27,4 +28,22 @@ pub fn assert_readme_shows_output_of(args: &[&str]) {
         "README's sample of `kpi {}` is stale: paste the new output",
         args.join(" ")
     );
+}
+
+/// The path of an external tool the test needs, or `None` after printing one line saying the test
+/// is skipped. Under `KPI_REQUIRE_TOOLS=1` (as `.ci/run` sets it) a missing tool fails the test.
+#[allow(dead_code)] // each test binary uses its own helpers
+pub fn require_tool(name: &str) -> Option<std::path::PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths).map(|dir| dir.join(name)).find(|path| path.is_file())
+    });
+    if found.is_none() {
+        let test = std::thread::current().name().unwrap_or("test").to_string();
+        assert!(
+            std::env::var_os("KPI_REQUIRE_TOOLS").is_none_or(|v| v != "1"),
+            "{test}: {name} is not installed, and KPI_REQUIRE_TOOLS=1 requires it"
+        );
+        eprintln!("skipped: {test}: {name} not installed");
+    }
+    found
 }
