@@ -108,7 +108,7 @@ fn check(config: &CheckConfig, setup: &Setup) -> anyhow::Result<ExitCode> {
         // Exports go to files and logs, where colour codes would be noise.
         let format = *format;
         outputs.add_writer(destination.clone(), move |out| {
-            render::write(format, card, Style { color: false }, out)
+            render::write(format, card, Style::default(), out)
         });
     }
     if let Some(path) = &config.step_summary {

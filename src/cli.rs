@@ -342,6 +342,9 @@ pub struct Environment {
     /// Today's date, when it is known up front (tests); `None` reads the local clock only when a
     /// waiver needs it, since that means loading the time zone database.
     pub today: Option<Date>,
+    /// The terminal's width: `COLUMNS` when set, else the width of the terminal standard output
+    /// is; `None` for a pipe or a file.
+    pub columns: Option<usize>,
 }
 
 impl Environment {
@@ -356,6 +359,14 @@ impl Environment {
             github_step_summary: path("GITHUB_STEP_SUMMARY"),
             github_output: path("GITHUB_OUTPUT"),
             today: None,
+            columns: std::env::var("COLUMNS")
+                .ok()
+                .and_then(|c| c.trim().parse().ok())
+                .filter(|&c: &usize| c > 0)
+                .or_else(|| {
+                    let (width, _) = terminal_size::terminal_size_of(std::io::stdout())?;
+                    Some(usize::from(width.0))
+                }),
         }
     }
 }
@@ -462,6 +473,8 @@ impl CheckConfig {
             named.push((destination.clone(), label));
             exports.push((export.format, destination));
         }
+        // Files and exports are read in editors and logs, not in this terminal.
+        let width = env.columns.filter(|_| output == Destination::Stdout);
         let color = match args.color {
             ColorArg::Always => true,
             ColorArg::Never => false,
@@ -472,7 +485,7 @@ impl CheckConfig {
         Ok(CheckConfig {
             grading,
             format: args.format,
-            style: Style { color },
+            style: Style { color, width },
             output,
             exports,
             step_summary: env.github_step_summary.filter(|_| !args.no_step_summary),
@@ -505,6 +518,7 @@ mod tests {
         github_step_summary: None,
         github_output: None,
         today: Some(DAY),
+        columns: None,
     };
     const PIPE: Environment =
         Environment { stdout_is_terminal: false, stderr_is_terminal: false, ..TTY };
@@ -598,6 +612,17 @@ mod tests {
 
         For more information, try '--help'.
         ");
+    }
+
+    #[test]
+    fn the_table_fits_the_terminal_only_when_it_goes_to_the_terminal() {
+        let wide = Environment { columns: Some(80), ..TTY };
+        assert_eq!(config(&["kpi", "check", "a.csv"], wide.clone()).unwrap().style.width, Some(80));
+        assert_eq!(
+            config(&["kpi", "check", "-o", "t.txt", "a.csv"], wide).unwrap().style.width,
+            None
+        );
+        assert_eq!(config(&["kpi", "check", "a.csv"], PIPE).unwrap().style.width, None);
     }
 
     #[test]

@@ -39,7 +39,7 @@ fuzz_target!(|data: &[u8]| {
                 for format in
                     Format::ALL
                 {
-                    render::render(format, &card, Style { color: true });
+                    render::render(format, &card, Style { color: true, width: Some(60) });
                 }
                 render::report::render(&card, &["mttr".to_string()]);
             }

@@ -1244,7 +1244,7 @@ mod robustness_tests {
                 let policy = GatePolicy { fail_on: FailOn::Warn, require_all: true };
                 let card = evaluate(&catalog, &data, None, policy);
                 for format in Format::ALL {
-                    render::render(format, &card, Style { color: true });
+                    render::render(format, &card, Style { color: true, width: Some(60) });
                 }
                 render::report::render(&card, &["mttr".to_string()]);
             }

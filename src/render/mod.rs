@@ -10,6 +10,7 @@ pub mod markdown;
 pub mod report;
 pub mod sections;
 pub mod table;
+pub mod wrap;
 
 use std::borrow::Cow;
 
@@ -63,6 +64,9 @@ impl Format {
 pub struct Style {
     /// Emit ANSI colours.
     pub color: bool,
+    /// The terminal's width in columns: the table wraps and rearranges itself to fit it. `None`
+    /// (a pipe or a file) leaves every line as long as it needs.
+    pub width: Option<usize>,
 }
 
 /// Renders a scorecard in one format.

@@ -11,6 +11,7 @@ pub fn kpi(args: &[&str]) -> Command {
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(args)
         .env_remove("NO_COLOR")
+        .env_remove("COLUMNS")
         .env_remove("GITHUB_STEP_SUMMARY")
         .env_remove("GITHUB_OUTPUT");
     cmd
