@@ -14,7 +14,6 @@ use sha2::{Digest, Sha256};
 use super::sections::{self, Attention, Report, Rollup, ScopePart};
 use super::{LINE_BREAKS, printable};
 use crate::core::format_number;
-use crate::core::history::When;
 use crate::core::scorecard::{HistoryPoint, MetricResult, Scorecard, Status};
 use crate::core::threshold::Band;
 
@@ -389,20 +388,7 @@ fn word(status: Status) -> &'static str {
     }
 }
 
-/// The calendar date of a check-in, when it has one.
-fn civil(when: When) -> Option<jiff::civil::Date> {
-    when.to_string().get(..10)?.parse().ok()
-}
-
-/// `Nov 23`: short enough for an axis.
-pub(crate) fn short_date(when: When) -> String {
-    civil(when).map_or_else(|| when.to_string(), |d| d.strftime("%b %-d").to_string())
-}
-
-/// `23 November 2026`.
-fn long_date(when: When) -> String {
-    civil(when).map_or_else(|| when.to_string(), |d| d.strftime("%-d %B %Y").to_string())
-}
+use sections::{long_date, short_date};
 
 /// A small line of the last check-ins for a table cell, its latest point marked.
 fn sparkline(result: &MetricResult) -> Markup {
@@ -586,6 +572,7 @@ fn chart(result: &MetricResult, n: usize) -> Markup {
     let every = history.len().div_ceil(7).max(1);
     let labelled: Vec<usize> =
         (0..history.len()).filter(|i| (history.len() - 1 - i).is_multiple_of(every)).collect();
+    let labels = sections::date_labels(&history.iter().map(|p| p.date).collect::<Vec<_>>());
     let band_rect = |(a, b): (f64, f64), class: &str| {
         html! { rect class=(class) x=(num(LEFT)) y=(num(y(b))) width=(num(plot_w)) height=(num(y(a) - y(b))) {} }
     };
@@ -612,7 +599,7 @@ fn chart(result: &MetricResult, n: usize) -> Markup {
                     text.tick x=(num(LEFT - 8.0)) y=(num(y(*tick) + 5.0)) text-anchor="end" { (format_number(*tick)) }
                 }
                 @for i in &labelled {
-                    text.tick x=(num(x(*i))) y=(num(H - BOTTOM + 22.0)) text-anchor="middle" { (short_date(history[*i].date)) }
+                    text.tick x=(num(x(*i))) y=(num(H - BOTTOM + 22.0)) text-anchor="middle" { (labels[*i]) }
                 }
                 @if !path.is_empty() { path.line d=(path) {} }
                 @for (i, v) in &points {
@@ -635,6 +622,7 @@ fn chart(result: &MetricResult, n: usize) -> Markup {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::history::When;
     use crate::core::scorecard::HistoryPoint;
     use crate::render::sample;
 

@@ -94,7 +94,13 @@ fn since_last(out: &mut String, part: &ScopePart<'_>, level: usize) {
     out.push('\n');
 }
 
-/// A mermaid `xychart-beta` of the metric's recent values, with its pass bounds drawn as lines.
+/// The chart's colours: the measured values in a strong blue, the pass threshold in a light grey
+/// that reads as a reference line, on light and dark pages alike.
+const MERMAID_THEME: &str = r##"%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#0550ae, #8c959f, #8c959f"}}}}%%"##;
+
+/// A mermaid `xychart-beta` of the metric's recent values, with its pass bounds drawn as lines;
+/// titled with the scope when there is one. A single value is drawn as a bar, since a line of one
+/// point is not drawn at all.
 fn chart(out: &mut String, result: &MetricResult, level: usize) {
     let points: Vec<_> = result.history.iter().filter_map(|p| Some((p.date, p.value?))).collect();
     if points.is_empty() {
@@ -107,22 +113,35 @@ fn chart(out: &mut String, result: &MetricResult, level: usize) {
         format!(" ({})", result.unit.symbol)
     };
     writeln!(out, "{hashes} {}{}\n", escape(&result.name), escape(&unit)).ok();
-    writeln!(out, "```mermaid\nxychart-beta").ok();
-    writeln!(out, "    title \"{}\"", mermaid_text(&result.name)).ok();
-    let labels: Vec<String> = points.iter().map(|(d, _)| format!("\"{d}\"")).collect();
+    writeln!(out, "```mermaid\n{MERMAID_THEME}\nxychart-beta").ok();
+    let title = match &result.scope {
+        Some(scope) => format!("{}: {scope}", result.name),
+        None => result.name.to_string(),
+    };
+    writeln!(out, "    title \"{}\"", mermaid_text(&title)).ok();
+    let dates: Vec<_> = points.iter().map(|(d, _)| *d).collect();
+    let labels: Vec<String> =
+        sections::date_labels(&dates).iter().map(|d| format!("\"{}\"", mermaid_text(d))).collect();
     writeln!(out, "    x-axis [{}]", labels.join(", ")).ok();
     writeln!(out, "    y-axis \"{}\"", mermaid_text(result.unit.symbol)).ok();
     let values: Vec<String> = points.iter().map(|(_, v)| format_number(*v)).collect();
-    writeln!(out, "    line [{}]", values.join(", ")).ok();
+    let shape = if points.len() == 1 { "bar" } else { "line" };
+    writeln!(out, "    {shape} [{}]", values.join(", ")).ok();
     let pass = result.thresholds.pass;
     let bounds: Vec<Bound> = [pass.lower, pass.upper].into_iter().flatten().collect();
-    for bound in &bounds {
-        let line = vec![format_number(bound.value); points.len()];
-        writeln!(out, "    line [{}]", line.join(", ")).ok();
+    if points.len() > 1 {
+        for bound in &bounds {
+            let line = vec![format_number(bound.value); points.len()];
+            writeln!(out, "    line [{}]", line.join(", ")).ok();
+        }
     }
     writeln!(out, "```\n").ok();
-    let lines = if bounds.len() == 1 { "The flat line is" } else { "The flat lines are" };
-    writeln!(out, "{lines} the pass threshold ({}).\n", escape(&result.pass)).ok();
+    if points.len() == 1 {
+        writeln!(out, "One value so far; the pass threshold is {}.\n", escape(&result.pass)).ok();
+    } else {
+        let lines = if bounds.len() == 1 { "The grey line is" } else { "The grey lines are" };
+        writeln!(out, "{lines} the pass threshold ({}).\n", escape(&result.pass)).ok();
+    }
 }
 
 /// Text inside a mermaid string: no quotes or line breaks, and no angle brackets, which mermaid may
@@ -142,6 +161,57 @@ fn mermaid_text(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::render::sample;
+
+    fn with_history(values: &[f64]) -> Scorecard {
+        let mut card = sample::scorecard();
+        let days = ["2026-11-09", "2026-11-16", "2026-11-23"];
+        for r in &mut card.results {
+            r.history = days[days.len() - values.len()..]
+                .iter()
+                .zip(values)
+                .map(|(d, v)| crate::core::scorecard::HistoryPoint {
+                    date: crate::core::history::When::parse(d).unwrap(),
+                    value: Some(*v),
+                })
+                .collect();
+        }
+        card
+    }
+
+    fn mermaid_block(text: &str) -> &str {
+        let start = text.find("```mermaid\n").expect("a chart") + 11;
+        &text[start..start + text[start..].find("```").unwrap()]
+    }
+
+    #[test]
+    fn a_chart_has_short_dates_a_theme_and_its_threshold_in_grey() {
+        let text = render(&with_history(&[62.0, 55.0, 45.0]), &["mttr".to_string()]);
+        insta::assert_snapshot!(mermaid_block(&text), @r##"
+        %%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#0550ae, #8c959f, #8c959f"}}}}%%
+        xychart-beta
+            title "Mean Time to Recovery (MTTR)"
+            x-axis ["Nov 9", "Nov 16", "Nov 23"]
+            y-axis "min"
+            line [62, 55, 45]
+            line [60, 60, 60]
+        "##);
+        assert!(text.contains("The grey line is the pass threshold (&lt; 60 min)."), "{text}");
+    }
+
+    #[test]
+    fn a_single_value_is_drawn_as_a_bar_and_a_scope_is_named_in_the_title() {
+        let mut card = with_history(&[45.0]);
+        for r in &mut card.results {
+            r.scope = Some("payments".into());
+        }
+        card.scopes[0].name = Some("payments".into());
+        let text = render(&card, &["mttr".to_string()]);
+        let block = mermaid_block(&text);
+        assert!(block.contains("    bar [45]\n"), "{block}");
+        assert!(!block.contains("line ["), "{block}");
+        assert!(block.contains("title \"Mean Time to Recovery (MTTR): payments\""), "{block}");
+        assert!(text.contains("One value so far; the pass threshold is &lt; 60 min."), "{text}");
+    }
 
     #[test]
     fn hostile_text_in_titles_headings_and_charts_is_escaped() {

@@ -395,6 +395,45 @@ pub fn required_but_missing(result: &MetricResult) -> String {
     )
 }
 
+/// The calendar date of a check-in.
+fn civil(when: When) -> Option<jiff::civil::Date> {
+    when.to_string().get(..10)?.parse().ok()
+}
+
+/// A check-in's date short enough for an axis: `Nov 23`.
+pub fn short_date(when: When) -> String {
+    civil(when).map_or_else(|| when.to_string(), |d| d.strftime("%b %-d").to_string())
+}
+
+/// A check-in's date in full: `23 November 2026`.
+pub fn long_date(when: When) -> String {
+    civil(when).map_or_else(|| when.to_string(), |d| d.strftime("%-d %B %Y").to_string())
+}
+
+/// Axis labels for check-ins: `Nov 23`, with the year when they span more than one
+/// (`Dec 28 2026`), and in full when two fall on one day.
+pub fn date_labels(dates: &[When]) -> Vec<String> {
+    let years: Vec<i16> =
+        dates.iter().filter_map(|d| civil(*d)).map(jiff::civil::Date::year).collect();
+    let one_year = years.windows(2).all(|w| w[0] == w[1]);
+    let labels: Vec<String> = dates
+        .iter()
+        .map(|d| match civil(*d) {
+            Some(date) if one_year => date.strftime("%b %-d").to_string(),
+            Some(date) => date.strftime("%b %-d %Y").to_string(),
+            None => d.to_string(),
+        })
+        .collect();
+    let mut sorted = labels.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    if sorted.len() == labels.len() {
+        labels
+    } else {
+        dates.iter().map(ToString::to_string).collect()
+    }
+}
+
 /// Capitalises a sentence's first letter, for formats that print it as prose.
 pub fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
@@ -443,6 +482,18 @@ mod tests {
             "the waiver for API Response Time ran until 2025-03-31 and has expired (cache rollout); it counts again: renew or remove it in the config"
         );
         assert_eq!(capitalised(&part.expired[0].plain())[..4], *"The ");
+    }
+
+    #[test]
+    fn date_labels_are_short_with_the_year_when_it_changes_and_full_when_a_day_repeats() {
+        let when = |t: &str| When::parse(t).unwrap();
+        assert_eq!(date_labels(&[when("2026-11-16"), when("2026-11-23")]), ["Nov 16", "Nov 23"]);
+        assert_eq!(
+            date_labels(&[when("2026-12-28"), when("2027-01-04")]),
+            ["Dec 28 2026", "Jan 4 2027"]
+        );
+        let same_day = date_labels(&[when("2026-11-23T09:00:00"), when("2026-11-23T17:00:00")]);
+        assert_ne!(same_day[0], same_day[1]);
     }
 
     #[test]
