@@ -75,8 +75,13 @@ pub enum Command {
         shell: clap_complete::Shell,
     },
 
-    /// Print the manual page, in roff: `kpi man > kpi.1 && man ./kpi.1`.
-    Man,
+    /// Print the manual page, in roff: `kpi man > kpi.1 && man ./kpi.1`; or, with `--dir`, write
+    /// `kpi.1` and a page per subcommand (`kpi-check.1`, ...) into a directory.
+    Man {
+        /// Write every page into this directory instead of printing `kpi.1`.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -165,7 +170,8 @@ pub struct ReportArgs {
     pub format: ReportFormat,
 
     /// Add a chart of this metric's history (a mermaid diagram in markdown, an SVG chart in HTML,
-    /// where every metric that needs attention has one too); repeat for more.
+    /// where every metric that needs attention has one too); repeat for more. Shell completions
+    /// offer the ids of the metrics in effect.
     #[arg(long, value_name = "METRIC")]
     pub chart: Vec<String>,
 
@@ -240,6 +246,17 @@ fn parse_warn_exit_code(arg: &str) -> Result<u8, String> {
         )),
         Err(_) => Err("use a number from 3 to 255".to_string()),
     }
+}
+
+/// The command line for completion scripts: `kpi report --chart` completes the given metric ids,
+/// while the real parser takes any id, name or alias and leaves checking them to the catalog.
+pub fn command_completing_charts(ids: Vec<String>) -> clap::Command {
+    use clap::CommandFactory;
+    Cli::command().mut_subcommand("report", |report| {
+        report.mut_arg("chart", |chart| {
+            chart.value_parser(clap::builder::PossibleValuesParser::new(ids))
+        })
+    })
 }
 
 /// `--format` and `--export` take any of [`Format::ALL`], by the name [`Format::name`] gives.

@@ -11,8 +11,8 @@ use base64::Engine;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use sha2::{Digest, Sha256};
 
+use super::printable;
 use super::sections::{self, Attention, Report, Rollup, ScopePart};
-use super::{LINE_BREAKS, printable};
 use crate::core::format_number;
 use crate::core::scorecard::{HistoryPoint, MetricResult, Scorecard, Status};
 use crate::core::threshold::Band;
@@ -32,7 +32,9 @@ pub fn content_security_policy() -> String {
 /// Renders the check-in page; `charts` are the ids of metrics to chart besides those that need
 /// attention, which always get one.
 pub fn render(card: &Scorecard, charts: &[String]) -> String {
-    let card = &*printable(card, LINE_BREAKS);
+    // Line breaks too are shown as escapes: in a page's source a text line of its own could pass
+    // for something kpi wrote.
+    let card = &*printable(card, &[]);
     let report = sections::report(card);
     let many = report.scoped && report.scopes.len() > 1;
     let mut figures = 0;

@@ -182,13 +182,20 @@ pub fn emoji(status: Status) -> &'static str {
 }
 
 /// Makes text safe inside a markdown table cell or heading: pipes, line breaks, HTML and link
-/// brackets (a crafted name must not become a link or an image), and control characters.
+/// brackets (a crafted name must not become a link or an image), emphasis, code and strikethrough
+/// marks (`*`, `_`, `` ` ``, `~`) and backslashes (so one before a `|` stays a backslash), and
+/// control characters.
 pub fn escape(text: &str) -> String {
     let text = text.replace(['\n', '\r'], " ");
     let mut out = String::with_capacity(text.len());
     for c in text::printable(&text).chars() {
         match c {
             '|' => out.push_str("\\|"),
+            '\\' => out.push_str("\\\\"),
+            '*' => out.push_str("\\*"),
+            '_' => out.push_str("\\_"),
+            '`' => out.push_str("\\`"),
+            '~' => out.push_str("\\~"),
             '[' => out.push_str("\\["),
             ']' => out.push_str("\\]"),
             '<' => out.push_str("&lt;"),
@@ -221,10 +228,15 @@ mod tests {
     }
 
     #[test]
+    fn cells_escape_emphasis_code_strikethrough_and_backslashes() {
+        assert_eq!(escape("*a* _b_ `c` ~d~ e\\|f"), "\\*a\\* \\_b\\_ \\`c\\` \\~d\\~ e\\\\\\|f");
+    }
+
+    #[test]
     fn cells_escape_links_and_control_characters_too() {
         assert_eq!(
             escape("![x](http://e) [a](b) \u{1b}[31m\u{202e}"),
-            "!\\[x\\](http://e) \\[a\\](b) \\u{1b}\\[31m\\u{202e}"
+            "!\\[x\\](http://e) \\[a\\](b) \\\\u{1b}\\[31m\\\\u{202e}"
         );
     }
 
@@ -247,7 +259,7 @@ mod tests {
         }
         assert!(
             text.starts_with(
-                "## x\\u{1b}\\[31m\\u{1b}\\[2J\\u{202e}kcab  error: forged \\| &lt;img"
+                "## x\\\\u{1b}\\[31m\\\\u{1b}\\[2J\\\\u{202e}kcab  error: forged \\| &lt;img"
             ),
             "{text}"
         );

@@ -6,6 +6,7 @@ pub mod github;
 pub mod html;
 pub mod json;
 pub mod junit;
+pub mod man;
 pub mod markdown;
 pub mod report;
 pub mod sections;
