@@ -203,7 +203,7 @@ fn scope_body(part: &ScopePart<'_>, charts: &[String], many: bool, figures: &mut
         @for category in &part.categories {
             (heading(level, category.name))
             div.scroll {
-                table.metrics {
+                table class=(if history { "metrics with-trend" } else { "metrics" }) {
                     thead {
                         tr {
                             th scope="col" { "Metric" }
