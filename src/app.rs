@@ -12,8 +12,8 @@ use anyhow::bail;
 use clap::CommandFactory;
 
 use crate::cli::{
-    CatalogCommand, CheckConfig, Cli, Command, Environment, FileArgs, Grading, ReportConfig,
-    SchemaArg,
+    self, CatalogCommand, CheckConfig, Cli, Command, Environment, FileArgs, Grading, ReportConfig,
+    ReportFormat, SchemaArg,
 };
 use crate::collect::plan::{CollectArgs, CollectConfig};
 use crate::core::config::Setup;
@@ -50,14 +50,33 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Catalog(command) => catalog(command, &cli.files),
         Command::Init(args) => init(&cli.files, args.force),
         Command::Completions { shell } => {
+            // The metrics in effect; a broken config still gets the built-in catalog's.
+            let catalog = match setup(&cli.files) {
+                Ok(setup) => setup.catalog,
+                Err(_) => crate::input::catalog::load_builtin()?,
+            };
+            let ids = catalog.metrics().iter().map(|m| m.id.clone()).collect();
             let mut out = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "kpi", &mut out);
+            clap_complete::generate(
+                shell,
+                &mut cli::command_completing_charts(ids),
+                "kpi",
+                &mut out,
+            );
             print(String::from_utf8_lossy(&out).into_owned())
         }
-        Command::Man => {
-            let mut out = Vec::new();
-            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
-            print(String::from_utf8_lossy(&out).into_owned())
+        Command::Man { dir } => {
+            let pages = render::man::pages(Cli::command());
+            let Some(dir) = dir else {
+                return print(pages.into_iter().next().map(|(_, page)| page).unwrap_or_default());
+            };
+            let mut outputs = Outputs::new();
+            let count = pages.len();
+            for (name, page) in pages {
+                outputs.add(Destination::File(dir.join(name)), page);
+            }
+            outputs.write()?;
+            print(format!("wrote {count} manual pages into `{}`\n", dir.display()))
         }
     }
 }
@@ -210,7 +229,11 @@ fn report(
     let card = scorecard(setup, &config.grading, collect)?;
     let mut outputs = Outputs::new();
     outputs.refuse_inputs(&input_files(&config.grading));
-    outputs.add(config.output.clone(), render::report::render(&card, &charts));
+    let text = match config.format {
+        ReportFormat::Markdown => render::report::render(&card, &charts),
+        ReportFormat::Html => render::html::render(&card, &charts),
+    };
+    outputs.add(config.output.clone(), text);
     outputs.write()?;
     Ok(ExitCode::SUCCESS)
 }
@@ -227,7 +250,7 @@ fn check(config: &CheckConfig, setup: &Setup, collect: &CollectConfig) -> anyhow
         // Exports go to files and logs, where colour codes would be noise.
         let format = *format;
         outputs.add_writer(destination.clone(), move |out| {
-            render::write(format, card, Style { color: false }, out)
+            render::write(format, card, Style::default(), out)
         });
     }
     if let Some(path) = &config.step_summary {

@@ -77,8 +77,13 @@ pub enum Command {
         shell: clap_complete::Shell,
     },
 
-    /// Print the manual page, in roff: `kpi man > kpi.1 && man ./kpi.1`.
-    Man,
+    /// Print the manual page, in roff: `kpi man > kpi.1 && man ./kpi.1`; or, with `--dir`, write
+    /// `kpi.1` and a page per subcommand (`kpi-check.1`, ...) into a directory.
+    Man {
+        /// Write every page into this directory instead of printing `kpi.1`.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 
     /// Collect metrics from the reports and tools a pipeline already has, as measurement rows.
     ///
@@ -258,7 +263,13 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub gate: GateArgs,
 
-    /// Add a chart of this metric's history (a mermaid diagram GitHub and GitLab draw); repeat for more.
+    /// The report's format: markdown for notes and issues, or a self-contained HTML page.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
+    pub format: ReportFormat,
+
+    /// Add a chart of this metric's history (a mermaid diagram in markdown, an SVG chart in HTML,
+    /// where every metric that needs attention has one too); repeat for more. Shell completions
+    /// offer the ids of the metrics in effect.
     #[arg(long, value_name = "METRIC")]
     pub chart: Vec<String>,
 
@@ -276,8 +287,8 @@ pub struct CheckArgs {
     pub gate: GateArgs,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
-    pub format: FormatArg,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 
     /// When to colour the table: `auto` colours a terminal unless `NO_COLOR` is set.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
@@ -304,20 +315,19 @@ pub struct CheckArgs {
 /// One `--export FORMAT=PATH`, as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Export {
-    pub format: FormatArg,
+    pub format: Format,
     pub path: String,
 }
 
 fn parse_export(arg: &str) -> Result<Export, String> {
-    let formats =
-        || FormatArg::value_variants().iter().map(|f| name_of(*f)).collect::<Vec<_>>().join(", ");
+    let formats = || Format::ALL.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ");
     let Some((name, path)) = arg.split_once('=') else {
         return Err(format!(
             "write it as FORMAT=PATH, e.g. `junit=kpi.xml`; formats are {}",
             formats()
         ));
     };
-    let format = FormatArg::from_str(name.trim(), false)
+    let format = Format::from_str(name.trim(), false)
         .map_err(|_| format!("unknown format `{name}`; use one of {}", formats()))?;
     if path.is_empty() {
         return Err(format!("the path is empty; name the file to write, e.g. `{name}=kpi.out`"));
@@ -336,25 +346,35 @@ fn parse_warn_exit_code(arg: &str) -> Result<u8, String> {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FormatArg {
-    Table,
-    Markdown,
-    Json,
-    Junit,
-    Github,
+/// The command line for completion scripts: `kpi report --chart` completes the given metric ids,
+/// while the real parser takes any id, name or alias and leaves checking them to the catalog.
+pub fn command_completing_charts(ids: Vec<String>) -> clap::Command {
+    use clap::CommandFactory;
+    Cli::command().mut_subcommand("report", |report| {
+        report.mut_arg("chart", |chart| {
+            chart.value_parser(clap::builder::PossibleValuesParser::new(ids))
+        })
+    })
 }
 
-impl From<FormatArg> for Format {
-    fn from(arg: FormatArg) -> Format {
-        match arg {
-            FormatArg::Table => Format::Table,
-            FormatArg::Markdown => Format::Markdown,
-            FormatArg::Json => Format::Json,
-            FormatArg::Junit => Format::Junit,
-            FormatArg::Github => Format::Github,
-        }
+/// `--format` and `--export` take any of [`Format::ALL`], by the name [`Format::name`] gives.
+impl ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Format::ALL
     }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()))
+    }
+}
+
+/// The formats of `kpi report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// GitHub-flavoured markdown, with mermaid charts.
+    Markdown,
+    /// One self-contained HTML page with SVG charts.
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -443,6 +463,9 @@ pub struct Environment {
     /// Today's date, when it is known up front (tests); `None` reads the local clock only when a
     /// waiver needs it, since that means loading the time zone database.
     pub today: Option<Date>,
+    /// The terminal's width: `COLUMNS` when set, else the width of the terminal standard output
+    /// is; `None` for a pipe or a file.
+    pub columns: Option<usize>,
 }
 
 impl Environment {
@@ -457,6 +480,14 @@ impl Environment {
             github_step_summary: path("GITHUB_STEP_SUMMARY"),
             github_output: path("GITHUB_OUTPUT"),
             today: None,
+            columns: std::env::var("COLUMNS")
+                .ok()
+                .and_then(|c| c.trim().parse().ok())
+                .filter(|&c: &usize| c > 0)
+                .or_else(|| {
+                    let (width, _) = terminal_size::terminal_size_of(std::io::stdout())?;
+                    Some(usize::from(width.0))
+                }),
         }
     }
 }
@@ -528,6 +559,7 @@ impl GateArgs {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportConfig {
     pub grading: Grading,
+    pub format: ReportFormat,
     /// Metric names to chart, as written; the catalog resolves them.
     pub charts: Vec<String>,
     pub output: Destination,
@@ -538,6 +570,7 @@ impl ReportConfig {
     pub fn from_args(args: &ReportArgs, env: &Environment) -> Result<ReportConfig, UsageError> {
         Ok(ReportConfig {
             grading: Grading::from_args(&args.input, &args.gate, env)?,
+            format: args.format,
             charts: args.chart.clone(),
             output: args.output.as_deref().map_or(Destination::Stdout, Destination::from_arg),
         })
@@ -553,13 +586,13 @@ impl CheckConfig {
             output.clone(),
             match &args.output {
                 Some(path) => format!("--output {path}"),
-                None => format!("--format {}", name_of(args.format)),
+                None => format!("--format {}", args.format.name()),
             },
         )];
         let mut exports = Vec::with_capacity(args.export.len());
         for export in &args.export {
             let destination = Destination::from_arg(&export.path);
-            let label = format!("--export {}={}", name_of(export.format), export.path);
+            let label = format!("--export {}={}", export.format.name(), export.path);
             if let Some((_, first)) = named.iter().find(|(d, _)| *d == destination) {
                 return Err(UsageError::SameDestination {
                     destination: match &destination {
@@ -571,8 +604,10 @@ impl CheckConfig {
                 });
             }
             named.push((destination.clone(), label));
-            exports.push((export.format.into(), destination));
+            exports.push((export.format, destination));
         }
+        // Files and exports are read in editors and logs, not in this terminal.
+        let width = env.columns.filter(|_| output == Destination::Stdout);
         let color = match args.color {
             ColorArg::Always => true,
             ColorArg::Never => false,
@@ -582,8 +617,8 @@ impl CheckConfig {
         };
         Ok(CheckConfig {
             grading,
-            format: args.format.into(),
-            style: Style { color },
+            format: args.format,
+            style: Style { color, width },
             output,
             exports,
             step_summary: env.github_step_summary.filter(|_| !args.no_step_summary),
@@ -591,11 +626,6 @@ impl CheckConfig {
             warn_exit_code: args.warn_exit_code,
         })
     }
-}
-
-/// A format's name as written on the command line.
-fn name_of(format: FormatArg) -> String {
-    format.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -621,6 +651,7 @@ mod tests {
         github_step_summary: None,
         github_output: None,
         today: Some(DAY),
+        columns: None,
     };
     const PIPE: Environment =
         Environment { stdout_is_terminal: false, stderr_is_terminal: false, ..TTY };
@@ -684,12 +715,12 @@ mod tests {
     #[test]
     fn export_must_name_a_known_format_and_a_path() {
         insta::assert_snapshot!(parse_error(&["kpi", "check", "--export", "xml=k.xml", "a"]), @r"
-        error: invalid value 'xml=k.xml' for '--export <FORMAT=PATH>': unknown format `xml`; use one of table, markdown, json, junit, github
+        error: invalid value 'xml=k.xml' for '--export <FORMAT=PATH>': unknown format `xml`; use one of table, markdown, json, junit, github, html
 
         For more information, try '--help'.
         ");
         insta::assert_snapshot!(parse_error(&["kpi", "check", "--export", "k.xml", "a"]), @r"
-        error: invalid value 'k.xml' for '--export <FORMAT=PATH>': write it as FORMAT=PATH, e.g. `junit=kpi.xml`; formats are table, markdown, json, junit, github
+        error: invalid value 'k.xml' for '--export <FORMAT=PATH>': write it as FORMAT=PATH, e.g. `junit=kpi.xml`; formats are table, markdown, json, junit, github, html
 
         For more information, try '--help'.
         ");
@@ -714,6 +745,17 @@ mod tests {
 
         For more information, try '--help'.
         ");
+    }
+
+    #[test]
+    fn the_table_fits_the_terminal_only_when_it_goes_to_the_terminal() {
+        let wide = Environment { columns: Some(80), ..TTY };
+        assert_eq!(config(&["kpi", "check", "a.csv"], wide.clone()).unwrap().style.width, Some(80));
+        assert_eq!(
+            config(&["kpi", "check", "-o", "t.txt", "a.csv"], wide).unwrap().style.width,
+            None
+        );
+        assert_eq!(config(&["kpi", "check", "a.csv"], PIPE).unwrap().style.width, None);
     }
 
     #[test]
@@ -747,6 +789,22 @@ mod tests {
             config(&["kpi", "check", "--today", "31/01/2030", "a.csv"], PIPE),
             Err(UsageError::BadToday("31/01/2030".into()))
         );
+    }
+
+    #[test]
+    fn format_and_export_accept_every_format_and_only_those() {
+        for format in Format::ALL {
+            let c = config(&["kpi", "check", "--format", format.name(), "a.csv"], PIPE).unwrap();
+            assert_eq!(c.format, format);
+            let export = format!("{}=out", format.name());
+            let c = config(&["kpi", "check", "--export", &export, "a.csv"], PIPE).unwrap();
+            assert_eq!(c.exports[0].0, format);
+        }
+        let names: Vec<String> = Format::value_variants()
+            .iter()
+            .filter_map(|f| f.to_possible_value().map(|v| v.get_name().to_string()))
+            .collect();
+        assert_eq!(names, Format::ALL.map(|f| f.name().to_string()));
     }
 
     #[test]

@@ -270,7 +270,7 @@ mod hostile {
 
     #[test]
     fn no_output_format_echoes_control_characters() {
-        for format in ["table", "markdown", "junit", "github", "json"] {
+        for format in ["table", "markdown", "junit", "github", "json", "html"] {
             let out = run_with_stdin(&["check", "-", "--format", format], HOSTILE_SCOPE);
             assert_eq!(out.status.code(), Some(0), "{format}");
             let text = String::from_utf8(out.stdout).unwrap();
@@ -282,7 +282,7 @@ mod hostile {
         let text = String::from_utf8(out.stdout).unwrap();
         assert!(!text.contains(['\x1b', '\u{202e}']), "report: {text:?}");
         assert!(
-            text.starts_with("# Backend Team metrics: check-in 2026-11-23 for api\\u{1b}\\[31m")
+            text.starts_with("# Backend Team metrics: check-in 2026-11-23 for api\\\\u{1b}\\[31m")
         );
     }
 

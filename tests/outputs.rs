@@ -544,7 +544,10 @@ fn a_write_beyond_the_file_size_limit_fails_with_exit_2_and_leaves_nothing() {
     large_input(dir.path(), 20);
     fs::write(dir.path().join("kpi.json"), "earlier").unwrap();
     let output = Command::new(sh)
-        .args(["-c", r#"ulimit -f 64 && exec "$0" check big.csv --quiet --format json -o kpi.json"#])
+        .args([
+            "-c",
+            r#"ulimit -f 64 && exec "$0" check big.csv --quiet --format json -o kpi.json"#,
+        ])
         .arg(get_cargo_bin("kpi"))
         .current_dir(dir.path())
         .output()

@@ -37,9 +37,9 @@ fuzz_target!(|data: &[u8]| {
             for as_of in [None, as_of] {
                 let card = evaluate(catalog, &data, as_of, policy);
                 for format in
-                    [Format::Table, Format::Markdown, Format::Json, Format::Junit, Format::Github]
+                    Format::ALL
                 {
-                    render::render(format, &card, Style { color: true });
+                    render::render(format, &card, Style { color: true, width: Some(60) });
                 }
                 render::report::render(&card, &["mttr".to_string()]);
             }

@@ -314,8 +314,26 @@ impl Unit {
         match self.symbol {
             "" => number,
             "%" => format!("{number}%"),
+            symbol if number == "1" => match self.singular() {
+                Some(one) => format!("1 {one}"),
+                None => format!("1 {symbol}"),
+            },
             symbol => format!("{number} {symbol}"),
         }
+    }
+
+    /// The symbol for one of the thing counted: `round`, `defect/KLOC`, `deploy/day`; `None` for
+    /// a symbol that is the same for one (`ms`, `req/s`).
+    fn singular(&self) -> Option<String> {
+        if matches!(self.kind, Kind::Duration { .. } | Kind::Percent) {
+            return None;
+        }
+        let (things, per) = match self.symbol.split_once('/') {
+            Some((things, per)) => (things, format!("/{per}")),
+            None => (self.symbol, String::new()),
+        };
+        let one = things.strip_suffix('s').filter(|one| !one.is_empty())?;
+        Some(format!("{one}{per}"))
     }
 }
 
@@ -497,6 +515,18 @@ pub fn difference(a: f64, b: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_of_a_counted_thing_is_singular() {
+        let unit = |symbol| Unit::lookup(symbol).unwrap();
+        assert_eq!(unit("rounds").format(1.0), "1 round");
+        assert_eq!(unit("defects/KLOC").format(1.0), "1 defect/KLOC");
+        assert_eq!(unit("deploys/day").format(1.0), "1 deploy/day");
+        assert_eq!(unit("deploys/day").format_delta(1.0), "1 deploy/day");
+        assert_eq!(unit("deploys/day").format(2.0), "2 deploys/day");
+        assert_eq!(unit("ms").format(1.0), "1 ms");
+        assert_eq!(unit("req/s").format(1.0), "1 req/s");
+    }
 
     fn unit(symbol: &str) -> &'static Unit {
         Unit::lookup(symbol).unwrap()

@@ -46,9 +46,9 @@ pub struct CatalogMetric {
     /// whole); a measurement outside it is refused. Without it, any value that is not negative.
     range: Option<Threshold>,
     /// Other names measurements may use for the metric.
-    aliases: Option<Vec<String>>,
+    aliases: Option<Texts>,
     /// What a team can do to improve the metric, shown when it does not pass.
-    ideas: Vec<String>,
+    ideas: Ideas,
 }
 
 /// A team's `kpi.yaml`: which catalog to start from, changed and new metrics, per-scope
@@ -116,9 +116,9 @@ pub struct MetricSettings {
     /// cores); a measurement outside it is refused.
     range: Option<Threshold>,
     /// Other names measurements may use for the metric; replaces the catalog's list.
-    aliases: Option<Vec<String>>,
+    aliases: Option<Texts>,
     /// What a team can do to improve the metric; replaces the catalog's list.
-    ideas: Option<Vec<String>>,
+    ideas: Option<Ideas>,
     /// `false` takes the metric out of checks, lists and templates.
     enabled: Option<bool>,
 }
@@ -142,7 +142,7 @@ pub struct ScopeMetricSettings {
     /// The band a value must be in to warn rather than fail in this scope.
     warn: Option<Threshold>,
     /// What a team can do to improve the metric in this scope.
-    ideas: Option<Vec<String>>,
+    ideas: Option<Ideas>,
 }
 
 /// An agreed, dated excuse for a metric that warns or fails: it shows as `waived` and does not
@@ -173,6 +173,44 @@ impl JsonSchema for UnitSymbol {
             "description": "The metric's canonical unit; measured values are converted to it. An empty string is a plain number.",
             "type": "string",
             "enum": symbols,
+        })
+    }
+}
+
+/// A list of texts, or one text for a list of one: the readers take both (`aliases: errs`).
+struct Texts;
+
+impl JsonSchema for Texts {
+    fn schema_name() -> Cow<'static, str> {
+        "Texts".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A list of texts, or one text for a list of one.",
+            "anyOf": [
+                { "type": "string" },
+                { "type": "array", "items": { "type": "string" } },
+            ],
+        })
+    }
+}
+
+/// Improvement ideas: at least one, as a list or a single text.
+struct Ideas;
+
+impl JsonSchema for Ideas {
+    fn schema_name() -> Cow<'static, str> {
+        "Ideas".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "At least one idea: a list of texts, or one text.",
+            "anyOf": [
+                { "type": "string" },
+                { "type": "array", "items": { "type": "string" }, "minItems": 1 },
+            ],
         })
     }
 }

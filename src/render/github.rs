@@ -4,7 +4,8 @@
 
 use std::fmt::Write;
 
-use super::{LINE_BREAKS, counts_in_words, gate_rule, printable, value_against_target};
+use super::sections::{self, required_but_missing, value_against_target};
+use super::{LINE_BREAKS, printable};
 use crate::core::scorecard::{MetricResult, Scorecard, Status};
 
 /// How many improvement ideas an annotation carries; the rest are in the job summary and the table.
@@ -27,16 +28,12 @@ pub fn render(card: &Scorecard) -> String {
     }
     if card.gate.require_all {
         for result in card.missing() {
-            let message = format!(
-                "`--require-all` fails the gate without it; add a `{}` row to the measurements",
-                result.id
-            );
-            annotation(&mut out, "notice", result, &message);
+            annotation(&mut out, "notice", result, &required_but_missing(result));
         }
     }
-    let verdict = if card.gate.passed { "gate passed" } else { "gate failed" };
+    let gate = sections::verdict(card);
     // The title is left out: a catalog's text at the start of a line could pass for a command.
-    writeln!(out, "{}: {verdict} ({})", counts_in_words(card), gate_rule(card)).ok();
+    writeln!(out, "{}: {} ({})", gate.counts, gate.words(), gate.rule).ok();
     out
 }
 

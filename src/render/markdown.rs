@@ -3,50 +3,47 @@
 
 use std::fmt::Write;
 
-use super::{
-    LINE_BREAKS, counts_in_words, gate_rule, printable, scope_name, sparkline, trend_text,
-    worst_first,
-};
-use crate::core::scorecard::{ScopeView, Scorecard, Status};
+use super::sections::{self, Piece, Rollup, ScopePart, Sentence, Verdict};
+use super::{LINE_BREAKS, printable};
+use crate::core::scorecard::{Scorecard, Status};
 use crate::core::text;
 
 /// Renders the scorecard as markdown: a summary, a table per category, then what needs attention.
 pub fn render(card: &Scorecard) -> String {
     let card = &*printable(card, LINE_BREAKS);
+    let report = sections::report(card);
     let mut out = String::new();
-    let views = card.scope_views();
-    let scoped = card.is_scoped();
-    writeln!(out, "## {}\n", escape(&card.title)).ok();
-    writeln!(out, "{}\n", gate_line(card)).ok();
-    if scoped {
-        writeln!(out, "{}", rollup(&views)).ok();
+    writeln!(out, "## {}\n", escape(report.title)).ok();
+    writeln!(out, "{}\n", gate_line(&report.gate)).ok();
+    if let Some(rollup) = &report.rollup {
+        writeln!(out, "{}", rollup_table(rollup)).ok();
     }
-    for view in &views {
-        let level = if scoped {
-            writeln!(out, "### {}\n", scope_heading(view)).ok();
+    for part in &report.scopes {
+        let level = if report.scoped {
+            writeln!(out, "### {}\n", scope_heading(part)).ok();
             4
         } else {
             3
         };
-        category_tables(&mut out, view, level, false);
-        attention(&mut out, view, level);
+        category_tables(&mut out, part, level, false);
+        attention(&mut out, part, level);
     }
     finish(out)
 }
 
 /// `**Gate ❌ failed** (--fail-on fail): 9 pass, 2 warn, 3 fail, 1 no data`.
-pub(crate) fn gate_line(card: &Scorecard) -> String {
-    let verdict = if card.gate.passed { "✅ passed" } else { "❌ failed" };
-    format!("**Gate {verdict}** ({}): {}", gate_rule(card), counts_in_words(card))
+pub(crate) fn gate_line(gate: &Verdict) -> String {
+    let verdict = if gate.passed { "✅ passed" } else { "❌ failed" };
+    format!("**Gate {verdict}** ({}): {}", gate.rule, gate.counts)
 }
 
 /// A scope's heading: its name, check-in date and counts.
-pub(crate) fn scope_heading(view: &ScopeView<'_>) -> String {
-    let s = view.scope.summary;
-    let date = view.scope.checked_at.map(|d| format!(", {d}")).unwrap_or_default();
+pub(crate) fn scope_heading(part: &ScopePart<'_>) -> String {
+    let s = part.view.scope.summary;
+    let date = part.view.scope.checked_at.map(|d| format!(", {d}")).unwrap_or_default();
     format!(
         "{}{date}: ❌ {} · ⚠️ {} · ✅ {} · ❔ {}",
-        escape(scope_name(view.scope)),
+        escape(part.name),
         s.fail,
         s.warn,
         s.pass,
@@ -54,11 +51,23 @@ pub(crate) fn scope_heading(view: &ScopeView<'_>) -> String {
     )
 }
 
+/// A sentence in markdown: every piece escaped, metric names in bold.
+pub(crate) fn sentence(sentence: &Sentence) -> String {
+    sentence
+        .0
+        .iter()
+        .map(|piece| match piece {
+            Piece::Text(t) => escape(t),
+            Piece::Name(name) => format!("**{}**", escape(name)),
+        })
+        .collect()
+}
+
 /// One table per category; with `history`, trend and sparkline columns too.
-pub(crate) fn category_tables(out: &mut String, view: &ScopeView<'_>, level: usize, history: bool) {
+pub(crate) fn category_tables(out: &mut String, part: &ScopePart<'_>, level: usize, history: bool) {
     let hashes = "#".repeat(level);
-    for (category, results) in view.by_category() {
-        writeln!(out, "{hashes} {}\n", escape(category)).ok();
+    for category in &part.categories {
+        writeln!(out, "{hashes} {}\n", escape(category.name)).ok();
         if history {
             writeln!(out, "| Metric | Value | Target | Status | Trend | Last 12 |").ok();
             writeln!(out, "|---|---:|---|---|---|---|").ok();
@@ -66,18 +75,19 @@ pub(crate) fn category_tables(out: &mut String, view: &ScopeView<'_>, level: usi
             writeln!(out, "| Metric | Value | Target | Status |").ok();
             writeln!(out, "|---|---:|---|---|").ok();
         }
-        for r in results {
+        for row in &category.rows {
+            let r = row.result;
             write!(
                 out,
                 "| {} | {} | {} | {} |",
                 escape(&r.name),
-                escape(&r.display_value()),
+                escape(&row.value),
                 escape(&r.target),
                 badge(r.status)
             )
             .ok();
             if history {
-                write!(out, " {} | {} |", escape(&trend_text(r)), sparkline(&r.history)).ok();
+                write!(out, " {} | {} |", escape(&row.trend), row.sparkline).ok();
             }
             out.push('\n');
         }
@@ -86,78 +96,53 @@ pub(crate) fn category_tables(out: &mut String, view: &ScopeView<'_>, level: usi
 }
 
 /// Each warn and fail metric with how far it is from passing and its ideas, then what has no data.
-pub(crate) fn attention(out: &mut String, view: &ScopeView<'_>, level: usize) {
-    let results = view.needing_attention();
+pub(crate) fn attention(out: &mut String, part: &ScopePart<'_>, level: usize) {
     let hashes = "#".repeat(level);
-    if !results.is_empty() {
+    if !part.attention.is_empty() {
         writeln!(out, "{hashes} Needs attention\n").ok();
     }
-    for r in results {
-        writeln!(
-            out,
-            "**{} {}: {}**\n",
-            badge(r.status),
-            escape(&r.name),
-            escape(&r.display_value())
-        )
-        .ok();
-        if let Some(distance) = r.distance() {
-            writeln!(out, "{} (target: {}).\n", escape(&distance), escape(&r.target)).ok();
+    for item in &part.attention {
+        let r = item.result;
+        writeln!(out, "**{} {}: {}**\n", badge(r.status), escape(&r.name), escape(&item.value))
+            .ok();
+        if let Some(distance) = &item.distance {
+            writeln!(out, "{} (target: {}).\n", escape(distance), escape(&r.target)).ok();
         }
         for idea in r.suggestions.iter() {
             writeln!(out, "- {}", escape(idea)).ok();
         }
         out.push('\n');
     }
-    let missing = view.missing();
-    if !missing.is_empty() {
-        let names: Vec<String> = missing.iter().map(|r| escape(&r.name)).collect();
+    if !part.missing.is_empty() {
+        let names: Vec<String> = part.missing.iter().map(|r| escape(&r.name)).collect();
         writeln!(out, "❔ No data: {}\n", names.join(", ")).ok();
     }
-    let waived = view.waived();
-    if !waived.is_empty() {
+    if !part.waived.is_empty() {
         writeln!(out, "{hashes} Waived\n").ok();
-    }
-    for r in &waived {
-        let Some(note) = &r.waiver else { continue };
-        writeln!(
-            out,
-            "- **{}**: {}, would {}; waived through {}: {}",
-            escape(&r.name),
-            escape(&r.display_value()),
-            note.graded.word(),
-            note.until,
-            escape(&note.reason)
-        )
-        .ok();
-    }
-    if !waived.is_empty() {
+        for (_, waived) in &part.waived {
+            writeln!(out, "- {}", sentence(waived)).ok();
+        }
         out.push('\n');
     }
-    for (r, waiver) in view.expired_waivers() {
-        writeln!(
-            out,
-            "> ⚠️ The waiver for **{}** ran until {} and has expired ({}); it counts again: renew or remove it in the config.\n",
-            escape(&r.name),
-            waiver.until,
-            escape(&waiver.reason)
-        )
-        .ok();
+    for expired in &part.expired {
+        let Some(Piece::Text(first)) = expired.0.first() else { continue };
+        let mut pieces = expired.0.clone();
+        pieces[0] = Piece::Text(sections::capitalised(first));
+        writeln!(out, "> ⚠️ {}.\n", sentence(&Sentence(pieces))).ok();
     }
 }
 
 /// Scopes × metrics, worst scopes first, a status emoji per cell.
-pub(crate) fn rollup(views: &[ScopeView<'_>]) -> String {
+pub(crate) fn rollup_table(rollup: &Rollup<'_>) -> String {
     let mut out = String::new();
-    let Some(first) = views.first() else { return out };
     write!(out, "| Scope |").ok();
-    for r in first.results {
+    for r in rollup.metrics {
         write!(out, " {} |", escape(&r.name)).ok();
     }
     writeln!(out, " ❌ | ⚠️ | ✅ | ❔ |").ok();
-    writeln!(out, "|---|{}---:|---:|---:|---:|", ":-:|".repeat(first.results.len())).ok();
-    for view in worst_first(views) {
-        write!(out, "| {} |", escape(scope_name(view.scope))).ok();
+    writeln!(out, "|---|{}---:|---:|---:|---:|", ":-:|".repeat(rollup.metrics.len())).ok();
+    for view in &rollup.rows {
+        write!(out, "| {} |", escape(sections::scope_name(view.scope))).ok();
         for r in view.results {
             write!(out, " {} |", emoji(r.status)).ok();
         }
@@ -197,13 +182,20 @@ pub fn emoji(status: Status) -> &'static str {
 }
 
 /// Makes text safe inside a markdown table cell or heading: pipes, line breaks, HTML and link
-/// brackets (a crafted name must not become a link or an image), and control characters.
+/// brackets (a crafted name must not become a link or an image), emphasis, code and strikethrough
+/// marks (`*`, `_`, `` ` ``, `~`) and backslashes (so one before a `|` stays a backslash), and
+/// control characters.
 pub fn escape(text: &str) -> String {
     let text = text.replace(['\n', '\r'], " ");
     let mut out = String::with_capacity(text.len());
     for c in text::printable_whole(&text).chars() {
         match c {
             '|' => out.push_str("\\|"),
+            '\\' => out.push_str("\\\\"),
+            '*' => out.push_str("\\*"),
+            '_' => out.push_str("\\_"),
+            '`' => out.push_str("\\`"),
+            '~' => out.push_str("\\~"),
             '[' => out.push_str("\\["),
             ']' => out.push_str("\\]"),
             '<' => out.push_str("&lt;"),
@@ -236,10 +228,15 @@ mod tests {
     }
 
     #[test]
+    fn cells_escape_emphasis_code_strikethrough_and_backslashes() {
+        assert_eq!(escape("*a* _b_ `c` ~d~ e\\|f"), "\\*a\\* \\_b\\_ \\`c\\` \\~d\\~ e\\\\\\|f");
+    }
+
+    #[test]
     fn cells_escape_links_and_control_characters_too() {
         assert_eq!(
             escape("![x](http://e) [a](b) \u{1b}[31m\u{202e}"),
-            "!\\[x\\](http://e) \\[a\\](b) \\u{1b}\\[31m\\u{202e}"
+            "!\\[x\\](http://e) \\[a\\](b) \\\\u{1b}\\[31m\\\\u{202e}"
         );
     }
 
@@ -262,7 +259,7 @@ mod tests {
         }
         assert!(
             text.starts_with(
-                "## x\\u{1b}\\[31m\\u{1b}\\[2J\\u{202e}kcab  error: forged \\| &lt;img"
+                "## x\\\\u{1b}\\[31m\\\\u{1b}\\[2J\\\\u{202e}kcab  error: forged \\| &lt;img"
             ),
             "{text}"
         );

@@ -3,18 +3,19 @@
 
 pub mod catalog;
 pub mod github;
+pub mod html;
 pub mod json;
 pub mod junit;
+pub mod man;
 pub mod markdown;
 pub mod report;
+pub mod sections;
 pub mod table;
+pub mod wrap;
 
 use std::borrow::Cow;
 
-use crate::core::history::Trend;
-use crate::core::scorecard::{
-    HistoryPoint, MetricResult, ScopeSummary, ScopeView, Scorecard, Shared, Summary,
-};
+use crate::core::scorecard::{MetricResult, Scorecard, Shared};
 use crate::core::text;
 
 /// An output format of `kpi check`.
@@ -30,6 +31,33 @@ pub enum Format {
     Junit,
     /// GitHub Actions workflow commands: an annotation per metric that needs attention.
     Github,
+    /// A self-contained HTML page with charts of the metrics that need attention.
+    Html,
+}
+
+impl Format {
+    /// Every format, in the order `--help` lists them: the CLI, the tests and the fuzz target all
+    /// iterate this, so a new format cannot be left out of one of them.
+    pub const ALL: [Format; 6] = [
+        Format::Table,
+        Format::Markdown,
+        Format::Json,
+        Format::Junit,
+        Format::Github,
+        Format::Html,
+    ];
+
+    /// The format's name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Markdown => "markdown",
+            Format::Json => "json",
+            Format::Junit => "junit",
+            Format::Github => "github",
+            Format::Html => "html",
+        }
+    }
 }
 
 /// Options that change how text looks but not what it says.
@@ -37,6 +65,9 @@ pub enum Format {
 pub struct Style {
     /// Emit ANSI colours.
     pub color: bool,
+    /// The terminal's width in columns: the table wraps and rearranges itself to fit it. `None`
+    /// (a pipe or a file) leaves every line as long as it needs.
+    pub width: Option<usize>,
 }
 
 /// Renders a scorecard in one format.
@@ -47,6 +78,7 @@ pub fn render(format: Format, card: &Scorecard, style: Style) -> String {
         Format::Json => json::render(card),
         Format::Junit => junit::render(card),
         Format::Github => github::render(card),
+        Format::Html => html::render(card, &[]),
     }
 }
 
@@ -111,102 +143,6 @@ pub(crate) fn printable<'c>(card: &'c Scorecard, keep: &[char]) -> Cow<'c, Score
     Cow::Owned(card)
 }
 
-/// The summary counts in words, e.g. `11 pass, 2 warn, 1 fail, 1 no data` (`, 1 waived` when any).
-pub(crate) fn counts_in_words(card: &Scorecard) -> String {
-    summary_in_words(card.summary)
-}
-
-/// Counts in words, e.g. `11 pass, 2 warn, 1 fail, 1 no data`.
-pub(crate) fn summary_in_words(s: Summary) -> String {
-    let counts =
-        format!("{} pass, {} warn, {} fail, {} no data", s.pass, s.warn, s.fail, s.missing);
-    // Most teams have no waivers; mention them only when there are some.
-    if s.waived > 0 { format!("{counts}, {} waived", s.waived) } else { counts }
-}
-
-/// What decided the gate, e.g. `--fail-on fail` or `--fail-on warn --require-all`.
-pub(crate) fn gate_rule(card: &Scorecard) -> String {
-    let fail_on = match card.gate.fail_on {
-        crate::core::scorecard::FailOn::Fail => "fail",
-        crate::core::scorecard::FailOn::Warn => "warn",
-        crate::core::scorecard::FailOn::Never => "never",
-    };
-    let require_all = if card.gate.require_all { " --require-all" } else { "" };
-    format!("--fail-on {fail_on}{require_all}")
-}
-
-/// A unicode sparkline of a history, oldest first: eight levels between the lowest and highest value,
-/// `·` for a check-in without a value.
-pub(crate) fn sparkline(history: &[HistoryPoint]) -> String {
-    const LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    let values = history.iter().filter_map(|p| p.value);
-    let (low, high) =
-        values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
-    history
-        .iter()
-        .map(|p| match p.value {
-            None => '·',
-            Some(_) if high <= low => LEVELS[3],
-            Some(v) => {
-                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                let level = ((v - low) / (high - low) * 7.0).round() as usize;
-                LEVELS[level.min(7)]
-            }
-        })
-        .collect()
-}
-
-/// The move since the previous value: an arrow for the direction of the value, the change, and
-/// whether that is better or worse for this metric, e.g. `↓ 15 ms (better)`; empty without history.
-pub(crate) fn trend_text(result: &MetricResult) -> String {
-    let Some(trend) = result.trend else { return String::new() };
-    let change = result.change.unwrap_or(0.0);
-    let arrow = if change > 0.0 {
-        "↑"
-    } else if change < 0.0 {
-        "↓"
-    } else {
-        "→"
-    };
-    let amount = result.unit.format_delta(change.abs());
-    match trend {
-        Trend::New => "new".to_string(),
-        Trend::Steady if change == 0.0 => "→ steady".to_string(),
-        Trend::Steady => format!("{arrow} {amount} (steady)"),
-        Trend::Improving => format!("{arrow} {amount} (better)"),
-        Trend::Worsening => format!("{arrow} {amount} (worse)"),
-    }
-}
-
-/// Scopes ordered worst first: most failures, then most warnings, then most missing, then by name.
-pub(crate) fn worst_first<'a>(views: &[ScopeView<'a>]) -> Vec<ScopeView<'a>> {
-    let mut sorted = views.to_vec();
-    sorted.sort_by(|a, b| {
-        let (x, y) = (a.scope.summary, b.scope.summary);
-        y.fail
-            .cmp(&x.fail)
-            .then(y.warn.cmp(&x.warn))
-            .then(y.missing.cmp(&x.missing))
-            .then(a.scope.name.cmp(&b.scope.name))
-    });
-    sorted
-}
-
-/// A scope's name for headings: its name, or `(no scope)` for rows without one.
-pub(crate) fn scope_name(scope: &ScopeSummary) -> &str {
-    scope.name.as_deref().unwrap_or("(no scope)")
-}
-
-/// A warn or fail result's value against its target, e.g. `350 ms is 150 ms too high: pass is
-/// under 200 ms (target: Less than 200ms)`: the one sentence CI reports lead with.
-pub(crate) fn value_against_target(result: &MetricResult) -> String {
-    let value = result.display_value();
-    match result.distance() {
-        Some(distance) => format!("{value} is {distance} (target: {})", result.target),
-        None => format!("{value} (target: {})", result.target),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,10 +170,17 @@ mod tests {
     }
 
     #[test]
+    fn every_format_is_listed_once_under_its_own_name() {
+        let mut names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Format::ALL.len());
+    }
+
+    #[test]
     fn writing_gives_what_rendering_returns_in_every_format() {
         let card = sample::scorecard();
-        for format in [Format::Table, Format::Markdown, Format::Json, Format::Junit, Format::Github]
-        {
+        for format in Format::ALL {
             let mut written = Vec::new();
             write(format, &card, Style::default(), &mut written).unwrap();
             assert_eq!(

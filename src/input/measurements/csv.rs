@@ -1230,10 +1230,8 @@ mod robustness_tests {
             Ok(data) => {
                 let policy = GatePolicy { fail_on: FailOn::Warn, require_all: true };
                 let card = evaluate(&catalog, &data, None, policy);
-                for format in
-                    [Format::Table, Format::Markdown, Format::Json, Format::Junit, Format::Github]
-                {
-                    render::render(format, &card, Style { color: true });
+                for format in Format::ALL {
+                    render::render(format, &card, Style { color: true, width: Some(60) });
                 }
                 render::report::render(&card, &["mttr".to_string()]);
             }
