@@ -189,3 +189,24 @@ fn a_config_may_give_a_metric_the_range_its_values_can_take() {
         "error: m.csv:2: `CPU Utilisation`: 350% is not a value it can take: it is at most 200%; check the value and its unit\n"
     );
 }
+
+#[test]
+fn a_report_without_a_history_is_titled_without_a_check_in_and_says_nothing_of_a_last_one() {
+    let out = kpi(&["report", "examples/backend-team.csv"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("# Backend Team metrics\n"), "{text}");
+    assert!(!text.to_lowercase().contains("check-in"), "{text}");
+    let html = kpi(&["report", "--format", "html", "examples/backend-team.csv"]).output().unwrap();
+    let html = String::from_utf8(html.stdout).unwrap();
+    assert!(html.contains("<title>Backend Team metrics: Scorecard</title>"));
+    assert!(!html.contains("Since last check-in"));
+    // One dated check-in: a date in the title, but no "since" yet.
+    let dir = file("one.csv", b"date,metric,value\n2026-11-23,mttr,45\n");
+    let out = kpi_in(&dir, &["report", "one.csv"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("# Backend Team metrics: check-in 2026-11-23\n"), "{text}");
+    assert!(!text.contains("Since last check-in"), "{text}");
+    // With an earlier check-in, the section is there.
+    let out = kpi(&["report", "examples/weekly-history.csv"]).output().unwrap();
+    assert!(String::from_utf8(out.stdout).unwrap().contains("## Since last check-in"));
+}

@@ -41,8 +41,9 @@ pub fn render(card: &Scorecard, charts: &[String]) -> String {
     let heading = match (report.date, report.only_scope) {
         (Some(date), Some(scope)) => format!("Check-in {} · {scope}", long_date(date)),
         (Some(date), None) => format!("Check-in {}", long_date(date)),
-        (None, Some(scope)) => format!("Check-in · {scope}"),
-        (None, None) => "Check-in".to_string(),
+        // Undated measurements are a scorecard, not a check-in of a history.
+        (None, Some(scope)) => format!("Scorecard · {scope}"),
+        (None, None) => "Scorecard".to_string(),
     };
     let page = html! {
         (DOCTYPE)
@@ -110,7 +111,7 @@ fn readable(page: &str) -> String {
 }
 
 fn heading_date(report: &Report<'_>) -> String {
-    report.date.map_or_else(|| "this check-in".to_string(), long_date)
+    report.date.map_or_else(|| "this scorecard".to_string(), long_date)
 }
 
 fn verdict(report: &Report<'_>) -> Markup {
@@ -255,7 +256,9 @@ fn scope_body(part: &ScopePart<'_>, charts: &[String], many: bool, figures: &mut
         @for sentence in &part.expired {
             p.expired role="note" { strong { "⚠ Waiver expired: " } (prose(sentence)) "." }
         }
-        (since_last(part, level))
+        @if part.since.earlier {
+            (since_last(part, level))
+        }
         @if !charted.is_empty() {
             (heading(level, "Trends"))
             div.charts {

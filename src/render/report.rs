@@ -22,7 +22,7 @@ pub fn render(card: &Scorecard, charts: &[String]) -> String {
     let title = escape(report.title);
     match report.date {
         Some(date) => writeln!(out, "# {title}: check-in {date}{only_scope}\n").ok(),
-        None => writeln!(out, "# {title}: check-in{only_scope}\n").ok(),
+        None => writeln!(out, "# {title}{only_scope}\n").ok(),
     };
     let s = report.summary;
     let verdict = if report.gate.passed { "✅ passed" } else { "❌ failed" };
@@ -45,7 +45,9 @@ pub fn render(card: &Scorecard, charts: &[String]) -> String {
         };
         category_tables(&mut out, part, level, true);
         attention(&mut out, part, level);
-        since_last(&mut out, part, level);
+        if part.since.earlier {
+            since_last(&mut out, part, level);
+        }
         for id in charts {
             if let Some(result) = part.view.results.iter().find(|r| *r.id == **id) {
                 chart(&mut out, result, level);

@@ -152,6 +152,8 @@ pub struct Since<'c> {
     pub status_changes: Vec<(&'c MetricResult, Status, Status)>,
     /// Each stale result: its last value and when it was measured.
     pub no_new_data: Vec<&'c MetricResult>,
+    /// Whether the scope had a check-in before its latest: without one there is no "since".
+    pub earlier: bool,
 }
 
 impl Since<'_> {
@@ -251,6 +253,7 @@ fn scope_part(view: ScopeView<'_>) -> ScopePart<'_> {
             })
             .collect(),
         no_new_data: stale.clone(),
+        earlier: view.results.iter().any(|r| r.previous.is_some() || r.history.len() > 1),
     };
     ScopePart {
         view,
