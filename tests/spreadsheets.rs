@@ -32,7 +32,7 @@ fn json(args: &[&str]) -> serde_json::Value {
 #[test]
 fn exports_of_excel_libreoffice_and_a_plain_file_grade_the_same() {
     let plain = json(&["check", "--format", "json", "tests/inputs/spreadsheets/plain.csv"]);
-    for export in ["excel-europe.csv", "excel-us.csv", "libreoffice-tab.csv"] {
+    for export in ["excel-europe.csv", "excel-us.csv", "google-sheets.csv", "libreoffice-tab.csv"] {
         let path = format!("tests/inputs/spreadsheets/{export}");
         assert_eq!(json(&["check", "--format", "json", &path]), plain, "{export}");
     }
