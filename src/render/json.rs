@@ -112,20 +112,21 @@ impl Formatter for Printable {
         out: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
-        if fragment.bytes().all(|b| b < 0x7f) {
+        // ASCII without DEL acts on nothing: serde_json has escaped the other controls.
+        if fragment.is_ascii() && memchr::memchr(0x7f, fragment.as_bytes()).is_none() {
             return out.write_all(fragment.as_bytes());
         }
+        // Runs of plain text go out whole; only the characters that act are escaped.
         let mut units = [0; 2];
-        for (i, c) in fragment.char_indices() {
-            if text::acts(c) {
-                for unit in c.encode_utf16(&mut units) {
-                    write!(out, "\\u{unit:04x}")?;
-                }
-            } else {
-                out.write_all(&fragment.as_bytes()[i..i + c.len_utf8()])?;
+        let mut plain_from = 0;
+        for (i, c) in fragment.char_indices().filter(|&(_, c)| text::acts(c)) {
+            out.write_all(&fragment.as_bytes()[plain_from..i])?;
+            for unit in c.encode_utf16(&mut units) {
+                write!(out, "\\u{unit:04x}")?;
             }
+            plain_from = i + c.len_utf8();
         }
-        Ok(())
+        out.write_all(&fragment.as_bytes()[plain_from..])
     }
 
     fn begin_array<W: ?Sized + io::Write>(&mut self, out: &mut W) -> io::Result<()> {
