@@ -28,3 +28,36 @@ pub fn assert_readme_shows_output_of(args: &[&str]) {
         args.join(" ")
     );
 }
+
+/// The path of an external tool the test needs, found on `PATH`. When it is not installed the
+/// test should return: this prints `skipped: <test>: <name> not installed` on standard error and
+/// gives `None`, except under `KPI_REQUIRE_TOOLS=1` (as `.ci/run` sets), where it panics so that
+/// CI cannot skip the test.
+#[allow(dead_code)]
+pub fn require_tool(name: &str) -> Option<std::path::PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path).map(|dir| dir.join(name)).find(|candidate| {
+            std::fs::metadata(candidate).is_ok_and(|m| {
+                #[cfg(unix)]
+                let runnable =
+                    std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o111 != 0;
+                #[cfg(not(unix))]
+                let runnable = true;
+                m.is_file() && runnable
+            })
+        })
+    });
+    if found.is_none() {
+        use std::io::Write;
+        let current = std::thread::current();
+        let test = current.name().unwrap_or("test");
+        assert!(
+            std::env::var("KPI_REQUIRE_TOOLS").as_deref() != Ok("1"),
+            "{test}: {name} is not installed, and KPI_REQUIRE_TOOLS=1 requires it"
+        );
+        // Written to stderr itself, not through `eprintln!`, which the test harness captures and
+        // hides for a test that passes.
+        let _ = writeln!(std::io::stderr(), "skipped: {test}: {name} not installed");
+    }
+    found
+}
