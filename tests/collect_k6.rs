@@ -1,7 +1,6 @@
 //! The k6 collector on summaries written by the real k6 (tests/fixtures/collect/k6/), against
 //! k6's own text summary of the same run and against the file's fields as jq reads them.
 
-#[allow(dead_code)] // the helpers other test files use
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -5,9 +5,10 @@
 //! CSV rows. A collector reads files and runs commands; it never grades, and a metric it cannot
 //! produce is reported [`NotCollected`] with the reason, never as 0.
 
-pub mod git;
 pub mod k6;
 pub mod report;
+
+pub mod git;
 
 use std::fmt;
 use std::path::Path;

@@ -11,12 +11,14 @@ pub fn kpi(args: &[&str]) -> Command {
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(args)
         .env_remove("NO_COLOR")
+        .env_remove("COLUMNS")
         .env_remove("GITHUB_STEP_SUMMARY")
         .env_remove("GITHUB_OUTPUT");
     cmd
 }
 
 /// Asserts that the README shows exactly what `args` prints, so its samples stay true.
+#[allow(dead_code)] // each test binary uses its own helpers
 pub fn assert_readme_shows_output_of(args: &[&str]) {
     let out = kpi(args).output().unwrap();
     let readme =
@@ -29,35 +31,26 @@ pub fn assert_readme_shows_output_of(args: &[&str]) {
     );
 }
 
-/// The path of an external tool the test needs, found on `PATH`. When it is not installed the
-/// test should return: this prints `skipped: <test>: <name> not installed` on standard error and
-/// gives `None`, except under `KPI_REQUIRE_TOOLS=1` (as `.ci/run` sets), where it panics so that
-/// CI cannot skip the test.
-#[allow(dead_code)]
+/// The path of an installed tool, found on `PATH`. When it is missing the test is skipped with one
+/// line on standard error, except under `KPI_REQUIRE_TOOLS=1` (set by `.ci/run`), where a missing
+/// tool fails the test instead.
+#[allow(dead_code)] // not every test binary needs a tool
 pub fn require_tool(name: &str) -> Option<std::path::PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
     let found = std::env::var_os("PATH").and_then(|path| {
         std::env::split_paths(&path).map(|dir| dir.join(name)).find(|candidate| {
-            std::fs::metadata(candidate).is_ok_and(|m| {
-                #[cfg(unix)]
-                let runnable =
-                    std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o111 != 0;
-                #[cfg(not(unix))]
-                let runnable = true;
-                m.is_file() && runnable
-            })
+            std::fs::metadata(candidate)
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
         })
     });
     if found.is_none() {
-        use std::io::Write;
-        let current = std::thread::current();
-        let test = current.name().unwrap_or("test");
+        let thread = std::thread::current();
+        let test = thread.name().unwrap_or("a test");
         assert!(
-            std::env::var("KPI_REQUIRE_TOOLS").as_deref() != Ok("1"),
-            "{test}: {name} is not installed, and KPI_REQUIRE_TOOLS=1 requires it"
+            std::env::var_os("KPI_REQUIRE_TOOLS").is_none_or(|v| v != "1"),
+            "{test}: `{name}` is not installed, and KPI_REQUIRE_TOOLS=1 requires it"
         );
-        // Written to stderr itself, not through `eprintln!`, which the test harness captures and
-        // hides for a test that passes.
-        let _ = writeln!(std::io::stderr(), "skipped: {test}: {name} not installed");
+        eprintln!("skipped: {test}: {name} not installed");
     }
     found
 }
