@@ -5,6 +5,7 @@
 //! CSV rows. A collector reads files and runs commands; it never grades, and a metric it cannot
 //! produce is reported [`NotCollected`] with the reason, never as 0.
 
+pub mod complexity;
 pub mod k6;
 pub mod report;
 
@@ -17,7 +18,7 @@ use jiff::civil::Date;
 
 /// Every kind of source, in the order `kpi collect --help` lists them. Adding a source is one
 /// module and one line here.
-pub const KINDS: &[&Kind] = &[&git::KIND, &k6::KIND];
+pub const KINDS: &[&Kind] = &[&git::KIND, &k6::KIND, &complexity::KIND];
 
 /// One kind of source: what `KIND=PATH` names.
 #[derive(Debug)]
