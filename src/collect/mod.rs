@@ -9,6 +9,7 @@ pub mod complexity;
 pub mod k6;
 pub mod loc;
 pub mod report;
+pub mod sarif;
 
 pub mod git;
 
@@ -19,7 +20,7 @@ use jiff::civil::Date;
 
 /// Every kind of source, in the order `kpi collect --help` lists them. Adding a source is one
 /// module and one line here.
-pub const KINDS: &[&Kind] = &[&git::KIND, &k6::KIND, &complexity::KIND, &loc::KIND];
+pub const KINDS: &[&Kind] = &[&git::KIND, &k6::KIND, &complexity::KIND, &loc::KIND, &sarif::KIND];
 
 /// One kind of source: what `KIND=PATH` names.
 #[derive(Debug)]
