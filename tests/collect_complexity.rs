@@ -167,3 +167,15 @@ fn errors_name_the_file_the_line_and_what_to_do() {
     let missing = collect(&path, None, None).unwrap().missing;
     insta::assert_snapshot!(missing[0].reason, @"the complexity report lists no function; check that the tool was run on the source tree");
 }
+
+#[test]
+fn the_examples_are_the_real_fixtures() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/collect");
+    for name in ["lizard.csv", "radon.json"] {
+        assert_eq!(
+            std::fs::read(examples.join(name)).unwrap(),
+            std::fs::read(fixture(name)).unwrap(),
+            "{name}"
+        );
+    }
+}

@@ -206,3 +206,16 @@ fn a_statistic_the_test_did_not_ask_k6_for_is_not_collected() {
     insta::assert_snapshot!(reasons.join("\n"));
     assert_eq!(collected.readings.len(), 2, "error rate and requests per second are still read");
 }
+
+#[test]
+fn the_examples_are_the_real_fixtures() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/collect");
+    for (example, fixture_name) in [
+        ("k6-summary-export.json", "summary-export.json"),
+        ("k6-handle-summary.json", "handle-summary.json"),
+    ] {
+        let read =
+            |p: PathBuf| std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        assert_eq!(read(examples.join(example)), read(fixture(fixture_name)), "{example}");
+    }
+}

@@ -129,3 +129,15 @@ fn an_empty_count_is_not_collected_and_errors_say_what_to_do() {
     std::fs::write(&path, "cloc: no files\n").unwrap();
     insta::assert_snapshot!(shown(collect(&path, None).unwrap_err()), @"DIR/count.json:1: not valid JSON at column 1: expected value; pass the line count as the tool wrote it");
 }
+
+#[test]
+fn the_examples_are_the_real_fixtures() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/collect");
+    for name in ["cloc.json", "tokei.json"] {
+        assert_eq!(
+            std::fs::read(examples.join(name)).unwrap(),
+            std::fs::read(fixture(name)).unwrap(),
+            "{name}"
+        );
+    }
+}

@@ -152,3 +152,10 @@ fn errors_name_the_file_and_say_what_to_do() {
     insta::assert_snapshot!(shown(collect(&path, None).unwrap_err()), @"DIR/report.sarif: not a SARIF report: it has no `runs` list; pass the analyser's SARIF 2.1.0 output");
     insta::assert_snapshot!(collect(&fixture("ruff.sarif"), Some(&["errors"])).unwrap_err(), @"unknown SARIF level `errors` in `levels`; use error, warning, note or none");
 }
+
+#[test]
+fn the_example_is_the_real_fixture_with_the_bugs_the_readme_says() {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/collect/bandit.sarif");
+    assert_eq!(std::fs::read(&example).unwrap(), std::fs::read(fixture("bandit.sarif")).unwrap());
+    assert_eq!(bugs(&collect(&example, None).unwrap()), 4.0);
+}
