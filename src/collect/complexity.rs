@@ -349,6 +349,24 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_json_or_text_reads_or_fails_in_one_line(
+            text in crate::collect::report::json_documents(),
+            csv in "[0-9a-z,\"@. \\n]{0,200}",
+        ) {
+            for result in [radon(&text), lizard(&csv), lizard(&text)] {
+                match result {
+                    Ok(functions) => {
+                        let collected = summarise(&functions, Statistic::P90);
+                        proptest::prop_assert!(collected.readings.iter().all(|r| r.value.is_finite()));
+                    }
+                    Err(e) => proptest::prop_assert!(!e.message.contains('\n'), "{}", e.message),
+                }
+            }
+        }
+    }
+
     #[test]
     fn an_unknown_statistic_says_which_there_are() {
         assert_eq!(Statistic::from_setting(Some("P90")).unwrap(), Statistic::P90);

@@ -347,6 +347,15 @@ mod tests {
         assert!(parse(text, Statistic::Max).unwrap_err().message.contains("more than 1"));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_json_reads_or_fails_in_one_line(text in crate::collect::report::json_documents()) {
+            if let Err(e) = parse(&text, Statistic::Percentile(95.0)) {
+                proptest::prop_assert!(!e.message.contains('\n'), "{}", e.message);
+            }
+        }
+    }
+
     #[test]
     fn other_json_is_not_a_k6_summary() {
         assert!(

@@ -136,6 +136,17 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_json_reads_or_fails_in_one_line(text in crate::collect::report::json_documents()) {
+            for tool in [None, Some(Tool::Cloc), Some(Tool::Tokei)] {
+                if let Err(e) = parse(&text, tool) {
+                    proptest::prop_assert!(!e.message.contains('\n'), "{}", e.message);
+                }
+            }
+        }
+    }
+
     #[test]
     fn other_json_is_refused() {
         assert!(parse("[]", None).unwrap_err().message.starts_with("not a line count"));

@@ -83,6 +83,83 @@ pub fn json(text: &str, what: &str) -> Result<serde_json::Value, ReportError> {
     })
 }
 
+/// JSON documents made of the keys the collectors read, nested any which way, for properties
+/// that every parser ends in readings or a one-line error, never a panic.
+#[cfg(test)]
+pub(crate) fn json_documents() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    const KEYS: &[&str] = &[
+        "metrics",
+        "data",
+        "values",
+        "http_req_duration",
+        "http_req_failed",
+        "http_reqs",
+        "p(95)",
+        "avg",
+        "rate",
+        "value",
+        "count",
+        "passes",
+        "fails",
+        "SUM",
+        "Total",
+        "code",
+        "header",
+        "error",
+        "runs",
+        "results",
+        "level",
+        "kind",
+        "ruleIndex",
+        "ruleId",
+        "rule",
+        "index",
+        "toolComponent",
+        "tool",
+        "driver",
+        "extensions",
+        "rules",
+        "defaultConfiguration",
+        "suppressions",
+        "status",
+        "baselineState",
+        "version",
+        "type",
+        "name",
+        "lineno",
+        "col_offset",
+        "complexity",
+        "classname",
+        "methods",
+        "closures",
+        "src/a.py",
+    ];
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::Bool),
+        any::<i64>().prop_map(serde_json::Value::from),
+        any::<f64>().prop_map(serde_json::Value::from),
+        prop::sample::select(KEYS).prop_map(serde_json::Value::from),
+        prop::sample::select(
+            &["error", "warning", "note", "none", "fail", "pass", "2.1.0", "function", "method"][..]
+        )
+        .prop_map(serde_json::Value::from),
+        "[\\PC\\n]{0,8}".prop_map(serde_json::Value::from),
+    ];
+    leaf.prop_recursive(5, 64, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::Array),
+            prop::collection::vec((prop::sample::select(KEYS), inner), 0..6).prop_map(|pairs| {
+                serde_json::Value::Object(
+                    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+                )
+            }),
+        ]
+    })
+    .prop_map(|value| value.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -205,6 +205,17 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_json_reads_or_fails_in_one_line(text in crate::collect::report::json_documents()) {
+            match count(&text, DEFAULT) {
+                Ok(Err(reason)) => proptest::prop_assert!(!reason.contains('\n'), "{}", reason),
+                Err(e) => proptest::prop_assert!(!e.message.contains('\n'), "{}", e.message),
+                Ok(Ok(_)) => {}
+            }
+        }
+    }
+
     #[test]
     fn other_files_and_versions_are_refused() {
         assert!(count("{}", DEFAULT).unwrap_err().message.starts_with("not a SARIF report"));
