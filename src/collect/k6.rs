@@ -90,6 +90,13 @@ fn collect(request: &Request<'_>) -> Result<Collected, CollectError> {
 /// Reads a k6 summary of either shape.
 pub fn parse(text: &str, statistic: Statistic) -> Result<Collected, ReportError> {
     let root = report::json(text, "k6 summary")?;
+    if root.pointer("/results/metrics").is_some_and(Value::is_array)
+        && root.get("metrics").is_none()
+    {
+        return Err(ReportError::new(
+            "this is the machine-readable summary of `--new-machine-readable-summary`, which kpi does not read yet; write the summary without that option",
+        ));
+    }
     // `handleSummary(data)` users write `data` itself, or an object holding it as `data`.
     let metrics = root
         .get("metrics")
@@ -354,6 +361,19 @@ mod tests {
                 proptest::prop_assert!(!e.message.contains('\n'), "{}", e.message);
             }
         }
+    }
+
+    #[test]
+    fn the_machine_readable_summary_is_refused_with_what_to_do() {
+        // The shape of k6's development branch (internal/lib/summary/machinereadable).
+        let text = r#"{"version": "1.0.0", "config": {"duration": 1}, "results": {"metrics": [
+            {"name": "http_reqs", "type": "counter", "contains": "default", "values": {"count": 1, "rate": 1}}]}}"#;
+        assert!(
+            parse(text, Statistic::Max)
+                .unwrap_err()
+                .message
+                .contains("`--new-machine-readable-summary`")
+        );
     }
 
     #[test]
