@@ -5,6 +5,12 @@
 //! CSV rows. A collector reads files and runs commands; it never grades, and a metric it cannot
 //! produce is reported [`NotCollected`] with the reason, never as 0.
 
+pub mod complexity;
+pub mod k6;
+pub mod loc;
+pub mod report;
+pub mod sarif;
+
 pub mod git;
 pub mod plan;
 
@@ -15,7 +21,7 @@ use jiff::civil::Date;
 
 /// Every kind of source, in the order `kpi collect --help` lists them. Adding a source is one
 /// module and one line here.
-pub const KINDS: &[&Kind] = &[&git::KIND];
+pub const KINDS: &[&Kind] = &[&git::KIND, &k6::KIND, &complexity::KIND, &loc::KIND, &sarif::KIND];
 
 /// One kind of source: what `KIND=PATH` names.
 #[derive(Debug)]
