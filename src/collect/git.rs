@@ -85,7 +85,9 @@ fn collect(request: &Request<'_>) -> Result<Collected, CollectError> {
     }
     let deploys = match request.settings.text("deploy_log") {
         Some(log) => deploy_log(&repo.join(log), window)?,
-        None => deploy_tags(repo, window, request.settings.text("deploy_tags").unwrap_or("deploy/*"))?,
+        None => {
+            deploy_tags(repo, window, request.settings.text("deploy_tags").unwrap_or("deploy/*"))?
+        }
     };
     match deploys {
         Ok(reading) => collected.readings.push(reading),
@@ -103,7 +105,11 @@ fn git(repo: &Path, args: &[&str]) -> Result<String, CollectError> {
         .env("LC_ALL", "C")
         .env("GIT_PAGER", "cat")
         .output()
-        .map_err(|e| CollectError::new(format!("cannot run `git`: {e}; install git, or leave out the git source")))?;
+        .map_err(|e| {
+            CollectError::new(format!(
+                "cannot run `git`: {e}; install git, or leave out the git source"
+            ))
+        })?;
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         let first = stderr.lines().next().unwrap_or("").trim();
@@ -114,8 +120,9 @@ fn git(repo: &Path, args: &[&str]) -> Result<String, CollectError> {
             crate::core::text::printable(first)
         )));
     }
-    String::from_utf8(out.stdout)
-        .map_err(|_| CollectError::new(format!("`git {}` printed text that is not UTF-8", args.join(" "))))
+    String::from_utf8(out.stdout).map_err(|_| {
+        CollectError::new(format!("`git {}` printed text that is not UTF-8", args.join(" ")))
+    })
 }
 
 /// Commits per active developer per weekday in the window.
@@ -128,7 +135,10 @@ fn commits(
     // (for time zones) finds every commit authored in the window.
     let since = window.first.checked_sub(jiff::Span::new().days(2)).unwrap_or(window.first);
     let since = format!("--since={since}T00:00:00");
-    let log = git(repo, &["log", "--all", "--no-merges", &since, "--date=short", "--format=%an%x1f%ae%x1f%ad"]);
+    let log = git(
+        repo,
+        &["log", "--all", "--no-merges", &since, "--date=short", "--format=%an%x1f%ae%x1f%ad"],
+    );
     // A repository without a commit has no history to read.
     let log = match log {
         Ok(log) => log,
@@ -139,11 +149,14 @@ fn commits(
     let mut authors: Vec<String> = Vec::new();
     for line in log.lines() {
         let mut fields = line.split('\u{1f}');
-        let (Some(name), Some(email), Some(date)) = (fields.next(), fields.next(), fields.next()) else {
+        let (Some(name), Some(email), Some(date)) = (fields.next(), fields.next(), fields.next())
+        else {
             continue;
         };
         let Ok(day) = date.parse::<Date>() else { continue };
-        if !window.contains(day) || bots.iter().any(|b| name.contains(b.as_str()) || email.contains(b.as_str())) {
+        if !window.contains(day)
+            || bots.iter().any(|b| name.contains(b.as_str()) || email.contains(b.as_str()))
+        {
             continue;
         }
         count += 1;
@@ -192,7 +205,9 @@ fn deploy_tags(
     if dates.is_empty() {
         return Ok(Err(NotCollected {
             metric: "deployment_frequency",
-            reason: format!("no tag matches `{pattern}`; set `deploy_tags` or `deploy_log` for the git source"),
+            reason: format!(
+                "no tag matches `{pattern}`; set `deploy_tags` or `deploy_log` for the git source"
+            ),
         }));
     }
     let count = dates.iter().filter(|d| window.contains(**d)).count();
@@ -225,7 +240,10 @@ fn per_day(count: usize, window: Window, what: &str) -> Reading {
         value: count as f64 / days as f64,
         unit: "deploys/day",
         scope: None,
-        detail: format!("{count} deploys ({what}) over {days} days, {} to {}", window.first, window.last),
+        detail: format!(
+            "{count} deploys ({what}) over {days} days, {} to {}",
+            window.first, window.last
+        ),
     }
 }
 

@@ -5,6 +5,7 @@
 //! CSV rows. A collector reads files and runs commands; it never grades, and a metric it cannot
 //! produce is reported [`NotCollected`] with the reason, never as 0.
 
+pub mod coverage;
 pub mod git;
 
 use std::fmt;
@@ -14,7 +15,7 @@ use jiff::civil::Date;
 
 /// Every kind of source, in the order `kpi collect --help` lists them. Adding a source is one
 /// module and one line here.
-pub const KINDS: &[&Kind] = &[&git::KIND];
+pub const KINDS: &[&Kind] = &[&coverage::KIND, &git::KIND];
 
 /// One kind of source: what `KIND=PATH` names.
 #[derive(Debug)]
@@ -176,10 +177,7 @@ pub fn parse_source(arg: &str) -> Result<SourceArg, String> {
             Some(near) => format!(" (did you mean `{near}`?)"),
             None => format!("; the sources are {}", known.join(", ")),
         };
-        return Err(format!(
-            "unknown source `{}`{hint}",
-            crate::core::text::printable(name)
-        ));
+        return Err(format!("unknown source `{}`{hint}", crate::core::text::printable(name)));
     };
     if path.is_some_and(str::is_empty) {
         return Err(format!("`{name}=` names no path; write `{name}=PATH`"));
@@ -209,9 +207,15 @@ mod tests {
     #[test]
     fn a_source_is_a_kind_with_an_optional_path() {
         let git = parse_source("git=../repo").unwrap();
-        assert_eq!((git.kind.name, git.format, git.path.as_deref()), ("git", None, Some("../repo")));
+        assert_eq!(
+            (git.kind.name, git.format, git.path.as_deref()),
+            ("git", None, Some("../repo"))
+        );
         assert_eq!(parse_source("git").unwrap().path, None);
-        assert_eq!(parse_source("gitt").unwrap_err(), "unknown source `gitt` (did you mean `git`?)");
+        assert_eq!(
+            parse_source("gitt").unwrap_err(),
+            "unknown source `gitt` (did you mean `git`?)"
+        );
         assert_eq!(parse_source("git=").unwrap_err(), "`git=` names no path; write `git=PATH`");
     }
 

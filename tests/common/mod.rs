@@ -28,3 +28,27 @@ pub fn assert_readme_shows_output_of(args: &[&str]) {
         args.join(" ")
     );
 }
+
+/// The path of `name` on PATH. When it is not installed the test is skipped: this prints one line
+/// saying so and gives `None`, except under `KPI_REQUIRE_TOOLS=1` (set by `.ci/run`), where a
+/// missing tool fails the test.
+#[allow(dead_code)]
+pub fn require_tool(name: &str) -> Option<std::path::PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path).map(|dir| dir.join(name)).find(|candidate| {
+            std::fs::metadata(candidate).is_ok_and(|m| {
+                use std::os::unix::fs::PermissionsExt;
+                m.is_file() && m.permissions().mode() & 0o111 != 0
+            })
+        })
+    });
+    if found.is_none() {
+        let test = std::thread::current().name().unwrap_or("a test").to_string();
+        assert!(
+            std::env::var("KPI_REQUIRE_TOOLS").as_deref() != Ok("1"),
+            "{test}: {name} is not installed, and KPI_REQUIRE_TOOLS=1 requires it"
+        );
+        eprintln!("skipped: {test}: {name} not installed");
+    }
+    found
+}
