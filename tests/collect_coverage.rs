@@ -517,3 +517,25 @@ fn unreadable_and_unknown_reports_are_one_line_errors_naming_the_file() {
         .collect();
     insta::assert_snapshot!(shown.join("\n"));
 }
+
+#[test]
+fn the_sample_reports_are_the_fixtures_and_their_table_is_what_kpi_reads() {
+    let examples = Path::new("examples/collect/coverage");
+    let table = std::fs::read_to_string(examples.join("README.md")).unwrap();
+    let rows: Vec<&str> = table.lines().filter(|l| l.starts_with("| `")).collect();
+    assert_eq!(rows.len(), 6);
+    for row in rows {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let name = cells[1].trim_matches('`');
+        assert_eq!(
+            std::fs::read(examples.join(name)).unwrap(),
+            std::fs::read(fixture(name)).unwrap(),
+            "{name}"
+        );
+        let collected = collect(&examples.join(name), None, &[]).unwrap();
+        let code = collected.readings.iter().find(|r| r.metric == "code_coverage").unwrap();
+        let percent = format!("{:.2}", code.value);
+        let percent = percent.trim_end_matches('0').trim_end_matches('.');
+        assert_eq!(cells[4], format!("{percent}% ({})", code.detail), "{name}");
+    }
+}
