@@ -73,7 +73,10 @@ cp "$src/py/calc.py" "$src/py/test_calc.py" "$work/py/"
   coverage run --branch -m unittest -q test_calc 2>/dev/null
   coverage json --pretty-print -o coverage.json >/dev/null
   coverage report >coverage.report.txt
-  cp coverage.json coverage.report.txt "$out/"
+  # The same data as coverage.py writes it in the other formats kpi reads.
+  coverage xml -o coverage-py.xml >/dev/null
+  coverage lcov -o coverage-py.info >/dev/null
+  cp coverage.json coverage.report.txt coverage-py.xml coverage-py.info "$out/"
 )
 
 # Go: two packages, run with -coverpkg=./... so the profile lists calc's blocks once per package.

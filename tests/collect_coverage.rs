@@ -274,6 +274,12 @@ fn coverage_py_json_counts_the_statements_coverage_report_counts() {
     let code = value(&collected, "code_coverage");
     assert_eq!(code, t["percent_statements_covered"].as_f64().unwrap());
     assert!((code - mixed).abs() > 1.0, "{code} against {mixed}");
+    // The same data in coverage.py's Cobertura and lcov reports counts the same.
+    for (report, format) in
+        [("coverage-py.xml", Format::Cobertura), ("coverage-py.info", Format::Lcov)]
+    {
+        assert_eq!(totals_of(report), (format, totals), "{report}");
+    }
 }
 
 #[test]

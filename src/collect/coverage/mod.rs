@@ -499,6 +499,69 @@ mod tests {
         insta::assert_debug_snapshot!(reasons);
     }
 
+    /// Report-shaped text: each format's own words, shuffled and cut short.
+    fn report_like() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let words = prop::sample::select(vec![
+            "TN:",
+            "SF:a.c",
+            "DA:1,1",
+            "DA:2,-",
+            "BRDA:1,0,0,-",
+            "LF:3",
+            "LH:x",
+            "end_of_record",
+            "mode: set",
+            "a.go:1.2,3.4 1 1",
+            "a.go:1.2,3.4 2 0",
+            "<coverage lines-valid='2'",
+            "<report>",
+            "<counter type='LINE' missed='1' covered='2'/>",
+            "</report>",
+            "<!DOCTYPE [",
+            "<line number='1' hits='1' branch='true' condition-coverage='50% (1/2)'/>",
+            "]>",
+            "{\"totals\": {",
+            "\"num_statements\": 3",
+            "\"covered_lines\": 1}",
+            "}",
+            "[",
+            "\"data\": [",
+            "\"llvm.coverage.json.export\"",
+            "\u{feff}",
+            "é",
+            "\r",
+            ",",
+            ".",
+            ":",
+            " ",
+        ]);
+        (prop::collection::vec(words, 0..40), prop::collection::vec(any::<bool>(), 40)).prop_map(
+            |(words, breaks)| {
+                words
+                    .iter()
+                    .zip(breaks)
+                    .map(|(w, b)| if b { format!("{w}\n") } else { (*w).to_string() })
+                    .collect()
+            },
+        )
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_gives_totals_or_a_one_line_error_in_every_format(
+            text in proptest::prop_oneof![report_like(), proptest::prelude::any::<String>()]
+        ) {
+            let _ = Format::sniff(&text);
+            for format in Format::ALL {
+                if let Err(e) = totals(&text, format) {
+                    proptest::prop_assert!(!e.message.contains('\n'), "{format}: {e}");
+                    proptest::prop_assert!(e.line.is_none_or(|n| n >= 1), "{format}: {e:?}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn counts_may_be_written_with_a_fraction_of_zero() {
         assert_eq!(count("17"), Some(17));
