@@ -11,8 +11,8 @@ use std::collections::HashMap;
 
 use super::{CoverageError, Totals};
 
-/// A block: file, start line and column, end line and column.
-type Block<'a> = (&'a str, u64, u64, u64, u64);
+/// A block of a file: start line and column, end line and column.
+type Block = (u64, u64, u64, u64);
 
 pub(super) fn totals(text: &str) -> Result<Totals, CoverageError> {
     let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l.trim_end_matches('\r')));
@@ -31,13 +31,17 @@ pub(super) fn totals(text: &str) -> Result<Totals, CoverageError> {
             ),
         )
     })?;
-    let mut blocks: HashMap<Block<'_>, (u64, u64)> = HashMap::new();
+    // Each file's blocks with their statements, count and line, in the order listed; a profile
+    // lists a file's blocks together, so the last file is looked up without hashing.
+    let mut files: Vec<Vec<(Block, u64, u64, usize)>> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut last: Option<(&str, usize)> = None;
     for (n, line) in lines {
         let line = line.trim();
         if line.is_empty() || mode(line).is_some() {
             continue;
         }
-        let (block, statements, count) = parse_block(line).ok_or_else(|| {
+        let (file, block, statements, count) = parse_block(line).ok_or_else(|| {
             CoverageError::at(
                 n,
                 format!(
@@ -46,25 +50,45 @@ pub(super) fn totals(text: &str) -> Result<Totals, CoverageError> {
                 ),
             )
         })?;
-        let seen = blocks.entry(block).or_insert((statements, 0));
-        if seen.0 != statements {
-            return Err(CoverageError::at(
-                n,
-                format!(
-                    "this block was listed before with a statement count of {}, here {statements}; the profiles come from different versions of the code",
-                    seen.0
-                ),
-            ));
-        }
-        seen.1 = seen.1.max(count);
+        let slot = match last {
+            Some((name, slot)) if name == file => slot,
+            _ => *index.entry(file).or_insert_with(|| {
+                files.push(Vec::new());
+                files.len() - 1
+            }),
+        };
+        last = Some((file, slot));
+        files[slot].push((block, statements, count, n));
     }
-    Ok(blocks.values().fold(Totals::default(), |sum, (statements, count)| {
-        sum + Totals {
-            lines_covered: if *count > 0 { *statements } else { 0 },
-            lines_total: *statements,
-            ..Totals::default()
+    let mut totals = Totals::default();
+    for blocks in &mut files {
+        // The same block listed again sorts next to itself; among equals, the first listed first.
+        blocks.sort_unstable_by_key(|(block, _, _, n)| (*block, *n));
+        let mut i = 0;
+        while i < blocks.len() {
+            let (block, statements, mut count, _) = blocks[i];
+            let mut j = i + 1;
+            while j < blocks.len() && blocks[j].0 == block {
+                if blocks[j].1 != statements {
+                    return Err(CoverageError::at(
+                        blocks[j].3,
+                        format!(
+                            "this block was listed before with a statement count of {statements}, here {}; the profiles come from different versions of the code",
+                            blocks[j].1
+                        ),
+                    ));
+                }
+                count = count.max(blocks[j].2);
+                j += 1;
+            }
+            totals.lines_total += statements;
+            if count > 0 {
+                totals.lines_covered += statements;
+            }
+            i = j;
         }
-    }))
+    }
+    Ok(totals)
 }
 
 fn mode(line: &str) -> Option<&str> {
@@ -74,7 +98,7 @@ fn mode(line: &str) -> Option<&str> {
 
 /// `file.go:1.2,3.4 5 6`, read from the end as Go's own parser does, so a file name may hold
 /// colons and spaces.
-fn parse_block(line: &str) -> Option<(Block<'_>, u64, u64)> {
+fn parse_block(line: &str) -> Option<(&str, Block, u64, u64)> {
     let (rest, count) = line.rsplit_once(' ')?;
     let (rest, statements) = rest.rsplit_once(' ')?;
     let (file, range) = rest.rsplit_once(':')?;
@@ -85,9 +109,8 @@ fn parse_block(line: &str) -> Option<(Block<'_>, u64, u64)> {
     if file.is_empty() {
         return None;
     }
-    let block =
-        (file, number(start_line)?, number(start_col)?, number(end_line)?, number(end_col)?);
-    Some((block, number(statements)?, number(count)?))
+    let block = (number(start_line)?, number(start_col)?, number(end_line)?, number(end_col)?);
+    Some((file, block, number(statements)?, number(count)?))
 }
 
 #[cfg(test)]

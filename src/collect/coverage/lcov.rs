@@ -13,22 +13,23 @@ use std::collections::HashMap;
 
 use super::{CoverageError, Totals};
 
-/// One source file's records, merged over every section that names it.
+/// One source file's records, over every section that names it.
 #[derive(Default)]
 struct File<'a> {
-    /// Execution count per line number.
-    lines: HashMap<u64, u64>,
-    /// Times taken per branch (`line,block,branch`); 0 for `-`.
-    branches: HashMap<(u64, &'a str, &'a str), u64>,
+    /// Line number and execution count, per `DA` record.
+    lines: Vec<(u64, u64)>,
+    /// Branch (`line,block,branch`) and times taken (0 for `-`), per `BRDA` record.
+    branches: Vec<((u64, &'a str, &'a str), u64)>,
     /// `LF`, `LH`, `BRF`, `BRH`, summed over the file's sections.
     found: [u64; 4],
 }
 
 pub(super) fn totals(text: &str) -> Result<Totals, CoverageError> {
-    let mut files: HashMap<&str, File<'_>> = HashMap::new();
-    let mut current: Option<&str> = None;
-    for (index, line) in text.lines().enumerate() {
-        let n = index + 1;
+    let mut files: Vec<File<'_>> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut current: Option<usize> = None;
+    for (i, line) in text.lines().enumerate() {
+        let n = i + 1;
         let line = line.trim();
         if line == "end_of_record" {
             current = None;
@@ -36,14 +37,16 @@ pub(super) fn totals(text: &str) -> Result<Totals, CoverageError> {
         }
         let Some((key, value)) = line.split_once(':') else { continue };
         if key == "SF" {
-            current = Some(value);
-            files.entry(value).or_default();
+            current = Some(*index.entry(value).or_insert_with(|| {
+                files.push(File::default());
+                files.len() - 1
+            }));
             continue;
         }
         if !matches!(key, "DA" | "BRDA" | "LF" | "LH" | "BRF" | "BRH") {
             continue;
         }
-        let Some(name) = current else {
+        let Some(slot) = current else {
             return Err(CoverageError::at(
                 n,
                 format!(
@@ -51,19 +54,16 @@ pub(super) fn totals(text: &str) -> Result<Totals, CoverageError> {
                 ),
             ));
         };
-        let file = files.entry(name).or_default();
+        let file = &mut files[slot];
         match key {
             "DA" => {
-                let (number, hits) =
-                    da(value).ok_or_else(|| malformed(n, line, "DA:<line>,<count>"))?;
-                let sum = file.lines.entry(number).or_insert(0);
-                *sum = sum.saturating_add(hits);
+                let record = da(value).ok_or_else(|| malformed(n, line, "DA:<line>,<count>"))?;
+                file.lines.push(record);
             }
             "BRDA" => {
-                let (branch, taken) = brda(value)
+                let record = brda(value)
                     .ok_or_else(|| malformed(n, line, "BRDA:<line>,<block>,<branch>,<taken>"))?;
-                let sum = file.branches.entry(branch).or_insert(0);
-                *sum = sum.saturating_add(taken);
+                file.branches.push(record);
             }
             _ => {
                 let count = value
@@ -86,28 +86,31 @@ pub(super) fn totals(text: &str) -> Result<Totals, CoverageError> {
         ));
     }
     let mut totals = Totals::default();
-    for file in files.values() {
-        let part = if file.lines.is_empty() {
-            Totals { lines_total: file.found[0], lines_covered: file.found[1], ..Totals::default() }
+    for file in &mut files {
+        let (lines_covered, lines_total) = if file.lines.is_empty() {
+            (file.found[1], file.found[0])
         } else {
-            Totals {
-                lines_total: file.lines.len() as u64,
-                lines_covered: file.lines.values().filter(|h| **h > 0).count() as u64,
-                ..Totals::default()
-            }
+            merged(&mut file.lines)
         };
-        let part = if file.branches.is_empty() {
-            Totals { branches_total: file.found[2], branches_covered: file.found[3], ..part }
+        let (branches_covered, branches_total) = if file.branches.is_empty() {
+            (file.found[3], file.found[2])
         } else {
-            Totals {
-                branches_total: file.branches.len() as u64,
-                branches_covered: file.branches.values().filter(|t| **t > 0).count() as u64,
-                ..part
-            }
+            merged(&mut file.branches)
         };
-        totals = totals + part;
+        totals = totals + Totals { lines_covered, lines_total, branches_covered, branches_total };
     }
     Ok(totals)
+}
+
+/// Records of the same line (or branch) merged: (how many ran, how many there are).
+fn merged<K: Ord + Copy>(records: &mut [(K, u64)]) -> (u64, u64) {
+    records.sort_unstable_by_key(|(key, _)| *key);
+    let (mut covered, mut total) = (0, 0);
+    for group in records.chunk_by(|a, b| a.0 == b.0) {
+        total += 1;
+        covered += u64::from(group.iter().any(|(_, hits)| *hits > 0));
+    }
+    (covered, total)
 }
 
 fn malformed(n: usize, line: &str, shape: &str) -> CoverageError {

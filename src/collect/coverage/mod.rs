@@ -5,7 +5,8 @@
 //!
 //! Each format's reader is a pure function from the report's text to [`Totals`]: covered and total
 //! lines, covered and total branches. Everything else is computed from totals, so several reports
-//! merge by summing their counts ([`merge`]), never by averaging their percentages.
+//! merge by summing their counts ([`merge`]), never by averaging their percentages: [`read`] each
+//! file, [`merge`] their totals, and make the readings with [`collected`].
 //! - `code_coverage`: covered lines ÷ lines, in %.
 //! - `test_coverage`: the same, or covered branches ÷ branches with the setting
 //!   `test_coverage: branches`.
