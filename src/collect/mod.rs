@@ -6,13 +6,13 @@
 //! produce is reported [`NotCollected`] with the reason, never as 0.
 
 pub mod complexity;
+pub mod coverage;
+pub mod git;
 pub mod k6;
 pub mod loc;
+pub mod plan;
 pub mod report;
 pub mod sarif;
-
-pub mod git;
-pub mod plan;
 
 use std::fmt;
 use std::path::Path;
@@ -21,7 +21,8 @@ use jiff::civil::Date;
 
 /// Every kind of source, in the order `kpi collect --help` lists them. Adding a source is one
 /// module and one line here.
-pub const KINDS: &[&Kind] = &[&git::KIND, &k6::KIND, &complexity::KIND, &loc::KIND, &sarif::KIND];
+pub const KINDS: &[&Kind] =
+    &[&coverage::KIND, &git::KIND, &k6::KIND, &complexity::KIND, &loc::KIND, &sarif::KIND];
 
 /// One kind of source: what `KIND=PATH` names.
 #[derive(Debug)]
