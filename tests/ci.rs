@@ -206,9 +206,13 @@ fn kpi_commands(text: &str) -> Vec<Vec<String>> {
     let mut commands = Vec::new();
     let mut lines = text.lines();
     while let Some(line) = lines.next() {
-        let Some(start) = line.find("kpi check ") else { continue };
+        let found =
+            ["kpi check ", "kpi collect ", "kpi report "].iter().filter_map(|c| line.find(c)).min();
+        let Some(start) = found else { continue };
         // A command quoted inside another (`sh 'kpi check …'`) ends at the quote.
         let rest = &line[start..];
+        // A shell comment after it is not part of it.
+        let rest = rest.split(" #").next().unwrap_or(rest);
         let mut command = rest[..rest.find(['\'', '"']).unwrap_or(rest.len())].to_string();
         while command.ends_with('\\') {
             command.pop();
@@ -223,18 +227,24 @@ fn kpi_commands(text: &str) -> Vec<Vec<String>> {
 #[test]
 fn the_recipes_use_flags_kpi_accepts() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let recipes = ["examples/ci/github-actions.yml", "examples/ci/.gitlab-ci.yml", "README.md"];
+    let recipes = [
+        "examples/ci/github-actions.yml",
+        "examples/ci/.gitlab-ci.yml",
+        "examples/ci/collect-github-actions.yml",
+        "examples/ci/collect-gitlab-ci.yml",
+        "README.md",
+    ];
     for recipe in recipes {
         let text = fs::read_to_string(root.join(recipe)).unwrap();
         let commands = kpi_commands(&text);
-        assert!(!commands.is_empty(), "no `kpi check` in {recipe}");
+        assert!(!commands.is_empty(), "no `kpi` command in {recipe}");
         for argv in commands {
             if let Err(e) = kpi::cli::Cli::try_parse_from(&argv) {
                 panic!("{recipe}: `{}` does not parse:\n{e}", argv.join(" "));
             }
         }
     }
-    for recipe in &recipes[..2] {
+    for recipe in &recipes[..4] {
         let text = fs::read_to_string(root.join(recipe)).unwrap();
         if let Err(e) = serde_yaml::from_str::<serde_yaml::Value>(&text) {
             panic!("{recipe} is not valid YAML: {e}");

@@ -217,3 +217,42 @@ fn a_bad_collect_section_is_reported_with_its_line() {
     cmd.current_dir(dir.path());
     assert_cmd_snapshot!(cmd);
 }
+
+#[test]
+fn several_coverage_reports_merge_by_summing_their_lines_never_averaging() {
+    let dir = "tests/fixtures/collect/coverage";
+    // lcov: 13 of 17 lines (76.5%); Go: 7 of 10 statements (70%). Together 20 of 27, where the
+    // mean of the two percentages would be 73.2.
+    let out = kpi(&[
+        "collect",
+        &format!("lcov={dir}/lcov.info"),
+        &format!("coverage={dir}/cover.out"),
+        "--as-of",
+        "2026-11-23",
+    ])
+    .output()
+    .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let expected = format!(
+        "2026-11-23,code_coverage,{},%,lcov:{dir}/lcov.info+coverage:{dir}/cover.out\n",
+        20.0 / 27.0 * 100.0
+    );
+    assert!(text.contains(&expected), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    // Graded as one measurement, not as two rows for the same metric and day.
+    let out = kpi(&[
+        "check",
+        "--from",
+        &format!("lcov={dir}/lcov.info"),
+        "--from",
+        &format!("gocover={dir}/cover.out"),
+        "--format",
+        "json",
+    ])
+    .output()
+    .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let coverage =
+        doc["results"].as_array().unwrap().iter().find(|r| r["id"] == "code_coverage").unwrap();
+    assert_eq!(coverage["value"], 20.0 / 27.0 * 100.0);
+    assert_eq!(coverage["status"], "warn", "above the 70% warn line, under the 80% pass line");
+}

@@ -25,6 +25,7 @@ pub const KIND: Kind = Kind {
     default_path: Some("."),
     settings: &["bots", "deploy_tags", "deploy_log"],
     collect,
+    merge: None,
 };
 
 /// The window: its first and last day, both included.

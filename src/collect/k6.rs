@@ -25,6 +25,7 @@ pub const KIND: Kind = Kind {
     default_path: None,
     settings: &["statistic"],
     collect,
+    merge: None,
 };
 
 /// Which statistic of `http_req_duration` gives the response times.

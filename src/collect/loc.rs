@@ -22,6 +22,7 @@ pub const KIND: Kind = Kind {
     default_path: None,
     settings: &[],
     collect,
+    merge: None,
 };
 
 /// Which tool wrote a line count.

@@ -24,6 +24,9 @@ use jiff::civil::Date;
 pub const KINDS: &[&Kind] =
     &[&coverage::KIND, &git::KIND, &k6::KIND, &complexity::KIND, &loc::KIND, &sarif::KIND];
 
+/// Reads several sources of one kind as one.
+pub type MergeFn = fn(&[Request<'_>]) -> Result<Collected, CollectError>;
+
 /// One kind of source: what `KIND=PATH` names.
 #[derive(Debug)]
 pub struct Kind {
@@ -41,6 +44,9 @@ pub struct Kind {
     pub settings: &'static [&'static str],
     /// Reads the source.
     pub collect: fn(&Request<'_>) -> Result<Collected, CollectError>,
+    /// Reads several sources of this kind and scope as one (coverage reports of several test
+    /// suites sum their lines); `None`: each is read on its own.
+    pub merge: Option<MergeFn>,
 }
 
 /// What a collector is asked to read.

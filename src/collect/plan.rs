@@ -53,6 +53,19 @@ pub struct Planned {
     pub name: String,
 }
 
+impl Planned {
+    /// What the collector is asked to read.
+    fn request(&self, as_of: Date, window_days: u32) -> Request<'_> {
+        Request {
+            path: &self.path,
+            format: self.format,
+            settings: &self.settings,
+            as_of,
+            window_days,
+        }
+    }
+}
+
 /// Everything collected in one run.
 #[derive(Debug, Clone, Default)]
 pub struct Gathered {
@@ -138,23 +151,34 @@ pub fn gather(
     let mut facts: Vec<(Fact, f64, String)> =
         counts.iter().map(|&(fact, n)| (fact, n, "--count".to_string())).collect();
     for source in planned {
-        let request = Request {
-            path: &source.path,
-            format: source.format,
-            settings: &source.settings,
-            as_of,
-            window_days,
+        // Sources of a kind that merges, with the same scope, are read together, at the first.
+        let together: Vec<&Planned> = match source.kind.merge {
+            Some(_) => planned
+                .iter()
+                .filter(|p| p.kind == source.kind && p.scope == source.scope)
+                .collect(),
+            None => vec![source],
         };
-        let collected = (source.kind.collect)(&request)
-            .map_err(|cause| PlanError::Source { name: source.name.clone(), cause })?;
+        if !std::ptr::eq(together[0], source) {
+            continue;
+        }
+        let name = together.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join("+");
+        let collected = match (source.kind.merge, together.len()) {
+            (Some(merge), n) if n > 1 => {
+                merge(&together.iter().map(|p| p.request(as_of, window_days)).collect::<Vec<_>>())
+            }
+            _ => (source.kind.collect)(&source.request(as_of, window_days)),
+        };
+        let collected =
+            collected.map_err(|cause| PlanError::Source { name: name.clone(), cause })?;
         for mut reading in collected.readings {
             reading.scope = reading.scope.or_else(|| source.scope.clone());
-            gathered.readings.push((source.name.clone(), reading));
+            gathered.readings.push((name.clone(), reading));
         }
         for missing in collected.missing {
-            gathered.missing.push((source.name.clone(), missing));
+            gathered.missing.push((name.clone(), missing));
         }
-        facts.extend(collected.facts.into_iter().map(|(f, n)| (f, n, source.name.clone())));
+        facts.extend(collected.facts.into_iter().map(|(f, n)| (f, n, name.clone())));
     }
     let scope = planned.iter().find_map(|p| p.scope.clone());
     per_kloc(&facts, scope.as_ref(), &mut gathered);

@@ -22,6 +22,7 @@ pub const KIND: Kind = Kind {
     default_path: None,
     settings: &["levels"],
     collect,
+    merge: None,
 };
 
 /// The levels SARIF 2.1.0 defines.

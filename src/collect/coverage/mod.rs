@@ -34,6 +34,7 @@ pub const KIND: Kind = Kind {
     default_path: None,
     settings: &["test_coverage"],
     collect,
+    merge: Some(collect_merged),
 };
 
 /// A coverage report's format.
@@ -301,7 +302,28 @@ fn share(covered: u64, total: u64, what: &str) -> Option<(f64, String)> {
 }
 
 fn collect(request: &Request<'_>) -> Result<Collected, CollectError> {
-    let measure = Measure::from_settings(request.settings)?;
+    collect_merged(std::slice::from_ref(request))
+}
+
+/// Several reports (one per test suite, or per language) as one: their covered and total lines
+/// summed, never their percentages averaged.
+fn collect_merged(requests: &[Request<'_>]) -> Result<Collected, CollectError> {
+    let mut parts = Vec::with_capacity(requests.len());
+    let mut formats = Vec::with_capacity(requests.len());
+    for request in requests {
+        let (format, totals) = read_request(request)?;
+        parts.push(totals);
+        formats.push(format);
+    }
+    let measure = match requests.first() {
+        Some(first) => Measure::from_settings(first.settings)?,
+        None => Measure::default(),
+    };
+    let format = formats.first().copied().filter(|f| formats.iter().all(|g| g == f));
+    Ok(collected(&merge(&parts), measure, format))
+}
+
+fn read_request(request: &Request<'_>) -> Result<(Format, Totals), CollectError> {
     let forced = match request.format {
         Some(name) => Some(
             Format::from_name(name)
@@ -309,8 +331,7 @@ fn collect(request: &Request<'_>) -> Result<Collected, CollectError> {
         ),
         None => None,
     };
-    let (format, totals) = read(request.path, forced)?;
-    Ok(collected(&totals, measure, Some(format)))
+    read(request.path, forced)
 }
 
 /// Parses an XML report without ever loading a DTD: a DOCTYPE is allowed (Cobertura and `JaCoCo`
