@@ -6,7 +6,10 @@
 //! produce is reported [`NotCollected`] with the reason, never as 0.
 
 pub mod git;
+pub mod github;
+pub mod http;
 pub mod plan;
+pub mod prometheus;
 
 use std::fmt;
 use std::path::Path;
@@ -15,7 +18,7 @@ use jiff::civil::Date;
 
 /// Every kind of source, in the order `kpi collect --help` lists them. Adding a source is one
 /// module and one line here.
-pub const KINDS: &[&Kind] = &[&git::KIND];
+pub const KINDS: &[&Kind] = &[&git::KIND, &prometheus::KIND, &github::KIND];
 
 /// One kind of source: what `KIND=PATH` names.
 #[derive(Debug)]
