@@ -76,7 +76,11 @@ fn serve(routes: Vec<Route>) -> Server {
 fn answer(mut stream: TcpStream, routes: &[Route], base: &str, log: &Mutex<Vec<Seen>>) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut line = String::new();
-    reader.read_line(&mut line).unwrap();
+    if reader.read_line(&mut line).is_err() {
+        // Not HTTP (a TLS hello): answer as a plain HTTP server does.
+        let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n");
+        return;
+    }
     let target = line.split(' ').nth(1).unwrap_or("").to_string();
     let mut headers = Vec::new();
     loop {
@@ -293,4 +297,24 @@ fn kpi_collect_github_sends_the_token_and_prints_the_rows() {
         seen.iter().all(|(_, h)| h.contains(&"authorization: bearer ghp_test0123".to_string())),
         "{seen:?}"
     );
+}
+
+#[test]
+fn the_example_config_reads() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/collect/github/kpi.yaml");
+    let config = kpi::input::config::load_collect(Some(&path)).unwrap();
+    let settings = &config.sources[0].settings;
+    assert_eq!(settings.texts("incident_label").unwrap(), ["incident", "sev1"]);
+    assert_eq!(settings.text("repo"), Some("acme/api"));
+}
+
+#[test]
+fn tls_to_a_server_that_speaks_plain_http_is_one_line() {
+    let server = serve(week());
+    let https = server.base.replace("http://", "https://");
+    let err = collect(&https, &[]).unwrap_err();
+    let host = https.trim_start_matches("https://");
+    assert!(err.starts_with(&format!("TLS with `{host}` failed: ")), "{err}");
+    assert!(err.ends_with("signed by an authority this system trusts"), "{err}");
+    assert_eq!(err.lines().count(), 1);
 }

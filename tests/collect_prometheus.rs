@@ -389,3 +389,95 @@ fn kpi_collect_prometheus_prints_the_rows_and_kpi_check_grades_them() {
         "{stderr}"
     );
 }
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/collect/prometheus")
+}
+
+fn scoped() -> prometheus::Shape {
+    prometheus::Shape { scope_label: Some("service".into()), ..prometheus::Shape::default() }
+}
+
+/// `scripts/make-collect-fixtures-prometheus.sh` writes the fixtures' samples and queries through
+/// this test (`KPI_WRITE_FIXTURES=1`); otherwise it holds the committed ones equal to the tests'.
+#[test]
+fn the_committed_samples_are_the_tests_samples() {
+    let queries: String = prometheus::BUILT_IN
+        .iter()
+        .map(|m| format!("{m}\t{}\n", prometheus::built_in(m, &scoped()).unwrap().0))
+        .collect();
+    let (samples, tsv) = (fixtures().join("samples.om"), fixtures().join("queries.tsv"));
+    if std::env::var_os("KPI_WRITE_FIXTURES").is_some_and(|v| v == "1") {
+        std::fs::write(&samples, openmetrics()).unwrap();
+        std::fs::write(&tsv, &queries).unwrap();
+    }
+    let stale = "stale fixture: run scripts/make-collect-fixtures-prometheus.sh";
+    assert!(std::fs::read_to_string(samples).unwrap() == openmetrics(), "{stale}");
+    assert!(std::fs::read_to_string(tsv).unwrap() == queries, "{stale}");
+}
+
+/// The answers a real server gave (recorded by the script) read as the hand-computed values.
+#[test]
+fn recorded_answers_read_as_the_values_computed_by_hand() {
+    let at: jiff::Timestamp = "2026-11-24T00:00:00Z".parse().unwrap();
+    let mut got = Collected::default();
+    for query in prometheus::queries(&Settings::default(), &scoped()).unwrap() {
+        let body =
+            std::fs::read_to_string(fixtures().join(format!("{}.json", query.metric))).unwrap();
+        let series = prometheus::parse_answer(200, &body).unwrap();
+        let one = prometheus::readings(&query, &series, Some("service"), at).unwrap();
+        got.readings.extend(one.readings);
+        got.missing.extend(one.missing);
+    }
+    for (metric, scope, want) in [
+        ("response_time", "checkout", (350.0, "ms")),
+        ("response_time", "search", (300.0, "ms")),
+        ("api_response_time", "checkout", (365.0, "ms")),
+        ("error_rate", "checkout", (1.0, "%")),
+        ("error_rate", "search", (0.0, "%")),
+        ("requests_per_second", "checkout", (100.0, "req/s")),
+        ("cpu_utilisation", "search", (15.0, "%")),
+        ("memory_usage", "checkout", (62.5, "%")),
+    ] {
+        close(value(&got, metric, Some(scope)), want);
+    }
+    assert_eq!(got.readings.len(), 13);
+    assert_eq!(got.missing.len(), 3);
+}
+
+#[test]
+fn the_example_config_gives_queries_as_dotted_settings() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/collect/prometheus/kpi.yaml");
+    let config = kpi::input::config::load_collect(Some(&path)).unwrap();
+    let settings = &config.sources[0].settings;
+    assert_eq!(settings.text("scope_label"), Some("service"));
+    assert_eq!(settings.text("queries.response_time.unit"), Some("ms"));
+    assert_eq!(settings.text("queries.error_rate.unit"), Some("ratio"));
+    let queries = prometheus::queries(settings, &prometheus::Shape::default()).unwrap();
+    let error_rate = queries.iter().find(|q| q.metric == "error_rate").unwrap();
+    assert!(error_rate.expr.starts_with("sum by (service) (rate(gateway_errors_total"));
+    assert_eq!((error_rate.scale, error_rate.unit), (100.0, "%"));
+}
+
+#[test]
+fn queries_in_kpi_yaml_must_be_a_mapping() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kpi.yaml");
+    std::fs::write(&path, "collect:\n  sources:\n    prometheus:\n      queries: up\n").unwrap();
+    let err = kpi::input::config::load_collect(Some(&path)).unwrap_err();
+    insta::assert_snapshot!(format!("{err:#}").replace(&path.display().to_string(), "kpi.yaml"));
+}
+
+#[test]
+fn a_host_that_does_not_resolve_is_one_line_and_exit_2() {
+    // `.invalid` never resolves (RFC 2606).
+    let out =
+        kpi(&["collect", "prometheus=http://prometheus.invalid:9090", "--as-of", "2026-11-23"])
+            .output()
+            .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: prometheus:http://prometheus.invalid:9090: cannot find the host `prometheus.invalid:9090` (DNS); check the URL `http://prometheus.invalid:9090/api/v1/query`\n"
+    );
+}

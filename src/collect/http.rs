@@ -143,13 +143,17 @@ impl Client {
     fn failure(&self, url: &str, error: &ureq::Error) -> String {
         let host = host(url);
         match error {
-            ureq::Error::HostNotFound => {
-                format!("cannot find the host `{host}` (DNS); check the URL `{url}`")
-            }
-            ureq::Error::ConnectionFailed => format!(
+            ureq::Error::HostNotFound => dns(host, url),
+            // The system resolver's failure comes as an I/O error.
+            ureq::Error::Io(e) if e.to_string().contains("lookup address") => dns(host, url),
+            ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => format!(
                 "cannot connect to `{host}`: connection refused; check the URL `{url}` and that the server is running"
             ),
-            ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => format!(
+            ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::InvalidData => format!(
+                "TLS with `{host}` failed: {}; check that the URL's certificate is valid for the host and signed by an authority this system trusts",
+                one_line(&e.to_string())
+            ),
+            ureq::Error::ConnectionFailed => format!(
                 "cannot connect to `{host}`: connection refused; check the URL `{url}` and that the server is running"
             ),
             ureq::Error::Timeout(which) => {
@@ -194,6 +198,10 @@ pub fn shown_url(url: &str) -> String {
         None => url.to_string(),
     };
     crate::core::text::printable(&url).into_owned()
+}
+
+fn dns(host: &str, url: &str) -> String {
+    format!("cannot find the host `{host}` (DNS); check the URL `{url}`")
 }
 
 fn host(url: &str) -> &str {
