@@ -8,9 +8,12 @@
 pub mod complexity;
 pub mod coverage;
 pub mod git;
+pub mod github;
+pub mod http;
 pub mod k6;
 pub mod loc;
 pub mod plan;
+pub mod prometheus;
 pub mod report;
 pub mod sarif;
 
@@ -21,8 +24,16 @@ use jiff::civil::Date;
 
 /// Every kind of source, in the order `kpi collect --help` lists them. Adding a source is one
 /// module and one line here.
-pub const KINDS: &[&Kind] =
-    &[&coverage::KIND, &git::KIND, &k6::KIND, &complexity::KIND, &loc::KIND, &sarif::KIND];
+pub const KINDS: &[&Kind] = &[
+    &coverage::KIND,
+    &git::KIND,
+    &k6::KIND,
+    &complexity::KIND,
+    &loc::KIND,
+    &sarif::KIND,
+    &prometheus::KIND,
+    &github::KIND,
+];
 
 /// Reads several sources of one kind as one.
 pub type MergeFn = fn(&[Request<'_>]) -> Result<Collected, CollectError>;

@@ -49,6 +49,12 @@ mod compiled {
     include!(concat!(env!("OUT_DIR"), "/builtin_catalog.rs"));
 }
 
+/// A metric of the built-in catalog by its id: the id and unit as `'static` texts, for
+/// collectors, whose readings name catalog metrics.
+pub(crate) fn builtin_metric(id: &str) -> Option<(&'static str, &'static str)> {
+    compiled::METRICS.iter().find(|(fields, _, _)| fields[0] == id).map(|(f, _, _)| (f[0], f[5]))
+}
+
 /// Loads the built-in catalog. It is compiled from its YAML at build time, since a run that parses
 /// it spends most of its start-up doing so; it goes through the same checks as any catalog, and a
 /// test holds it equal to what [`load`] reads from [`BUILTIN`].

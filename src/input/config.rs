@@ -267,15 +267,24 @@ fn read_collect(node: &Node<'_>, problems: &mut Problems) -> Option<CollectConfi
             );
             continue;
         };
-        let keys: Vec<&str> = SOURCE_KEYS.iter().chain(kind.settings).copied().collect();
+        // A setting declared as `queries.*` is a mapping, kept as `queries.KEY` (and
+        // `queries.KEY.FIELD`) texts.
+        let keys: Vec<&str> = SOURCE_KEYS
+            .iter()
+            .chain(kind.settings)
+            .map(|k| k.strip_suffix(".*").unwrap_or(k))
+            .collect();
         let what = format!("`collect.sources.{}`", printable(&name.value));
         let Some(entry) = Fields::known(node, &what, &keys, problems) else { continue };
         let mut settings = Settings::default();
-        for (key, _) in entry.entries() {
-            if SOURCE_KEYS.contains(&key.value.as_str()) {
+        for (key, value) in entry.entries() {
+            if SOURCE_KEYS.contains(&key.value.as_str()) || yaml::is_null(value) {
                 continue;
             }
-            if let Some(values) = entry.texts(&key.value, problems) {
+            let nested = kind.settings.iter().any(|k| k.strip_suffix(".*") == Some(&key.value));
+            if nested {
+                nested_setting(&key.value, value, 0, &mut settings, problems);
+            } else if let Some(values) = entry.texts(&key.value, problems) {
                 settings.0.push((key.value.clone(), values.value));
             }
         }
@@ -288,6 +297,30 @@ fn read_collect(node: &Node<'_>, problems: &mut Problems) -> Option<CollectConfi
         });
     }
     Some(config)
+}
+
+/// A mapping setting (`queries: {error_rate: {expr: ..., unit: ratio}}`) as dotted texts: each
+/// leaf `queries.error_rate.expr`, two levels deep at most.
+fn nested_setting(
+    key: &str,
+    node: &Node<'_>,
+    depth: usize,
+    settings: &mut Settings,
+    problems: &mut Problems,
+) {
+    if depth < 2 && !yaml::is_sequence(node) && yaml::scalar(node).is_none() {
+        let Some(fields) = Fields::any(node, &format!("`{}`", printable(key)), problems) else {
+            return;
+        };
+        for (sub, value) in fields.entries() {
+            nested_setting(&format!("{key}.{}", sub.value), value, depth + 1, settings, problems);
+        }
+    } else if depth == 0 {
+        // The top of a mapping setting must be a mapping.
+        let _ = Fields::any(node, &format!("`{}`", printable(key)), problems);
+    } else if let Some(text) = yaml::text(node, key, problems) {
+        settings.0.push((key.to_string(), vec![text.value]));
+    }
 }
 
 /// `collect:` of the config at `path` (none: nothing configured), with paths relative to it.

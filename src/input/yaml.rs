@@ -230,6 +230,11 @@ fn scalar_text(node: &Node<'_>) -> Option<String> {
     }
 }
 
+/// The text of a scalar node (text, a number), if it is one.
+pub(crate) fn scalar(node: &Node<'_>) -> Option<String> {
+    scalar_text(node)
+}
+
 /// A node read as text; `key` names it in messages.
 pub(crate) fn text(node: &Node<'_>, key: &str, problems: &mut Problems) -> Option<Located<String>> {
     text_as(node, &format!("`{key}`"), problems)
