@@ -112,8 +112,9 @@ impl Formatter for Printable {
         out: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
-        // ASCII without DEL acts on nothing: serde_json has escaped the other controls.
-        if fragment.is_ascii() && memchr::memchr(0x7f, fragment.as_bytes()).is_none() {
+        // ASCII without DEL acts on nothing: serde_json has escaped the other controls. Most
+        // fragments are short keys, for which a plain loop beats calling out to a scan.
+        if fragment.bytes().all(|b| b < 0x7f) {
             return out.write_all(fragment.as_bytes());
         }
         // Runs of plain text go out whole; only the characters that act are escaped.
