@@ -106,6 +106,7 @@ fn scorecard(
     let (as_of, policy, today, progress) = (*as_of, *policy, *today, *progress);
     let mut store = Store::new(&setup.catalog).as_of(as_of);
     read_files(&mut store, sources, &Progress::new(progress))?;
+    let mut not_collected = Vec::new();
     if !grading.collect.sources.is_empty() {
         let day = as_of.map_or_else(|| local_today(grading.notes), When::date);
         let gathered = collecting::gather(&grading.collect, collect, day)?;
@@ -113,6 +114,7 @@ fn scorecard(
         if grading.notes {
             print_notes(&collecting::not_collected(&gathered));
         }
+        not_collected = gathered.missing;
     }
     let notes = store.take_notes();
     if grading.notes {
@@ -121,6 +123,15 @@ fn scorecard(
     let data = store.finish()?;
     let catalog_for = |scope: Option<&str>| setup.catalog_for_scope(scope);
     let mut card = evaluate_scoped(&setup.catalog, &catalog_for, &data, as_of, policy);
+    // A metric left without data by a source that tried says why, in every format that shows it.
+    for (source, missing) in &not_collected {
+        let without_data = card.results.iter_mut().filter(|r| {
+            &*r.id == missing.metric && r.status == crate::core::scorecard::Status::Missing
+        });
+        for result in without_data {
+            result.not_collected = Some(format!("{source}: {}", missing.reason));
+        }
+    }
     if card.results.is_empty() {
         let as_of = as_of.map(|d| d.to_string()).unwrap_or_default();
         anyhow::bail!("no check-in on or before --as-of {as_of}; pick a later date");

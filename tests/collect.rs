@@ -256,3 +256,26 @@ fn several_coverage_reports_merge_by_summing_their_lines_never_averaging() {
     assert_eq!(coverage["value"], 20.0 / 27.0 * 100.0);
     assert_eq!(coverage["status"], "warn", "above the 70% warn line, under the 80% pass line");
 }
+
+#[test]
+fn check_json_says_why_a_metric_a_source_tried_has_no_data() {
+    let Some(_) = require_tool("git") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q", "-b", "main"], "Ada", "2026-11-01T10:00:00Z");
+    commit(dir.path(), "Ada", "2026-11-20T10:00:00Z");
+    let out = kpi(&["check", "--from", "git", "--as-of", "2026-11-23", "--format", "json", "-q"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let result = |id: &str| {
+        doc["results"].as_array().unwrap().iter().find(|r| r["id"] == id).unwrap().clone()
+    };
+    assert_eq!(result("deployment_frequency")["status"], "missing");
+    assert_eq!(
+        result("deployment_frequency")["not_collected"],
+        "git:.: no tag matches `deploy/*`; set `deploy_tags` or `deploy_log` for the git source"
+    );
+    assert!(result("code_commits").get("not_collected").is_none());
+    assert!(result("mttr").get("not_collected").is_none(), "no source tried it");
+}

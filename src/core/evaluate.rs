@@ -240,6 +240,7 @@ fn grade(
             (Some(at), Some(checkin)) => at < checkin,
             _ => false,
         },
+        not_collected: None,
         target: texts.target.clone(),
         pass: texts.pass.clone(),
         warn: texts.warn.clone(),

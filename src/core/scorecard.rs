@@ -133,6 +133,10 @@ pub struct MetricResult {
     pub date: Option<When>,
     /// True when `value` predates the scope's latest check-in: the metric has gone without data since.
     pub stale: bool,
+    /// For a metric without data that a source (`--from`) tried to collect: which source and why it
+    /// could not, e.g. "git:.: no tag matches 'deploy/*' ...". Left out otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_collected: Option<String>,
     /// What good looks like, as the catalog's source states it.
     pub target: Shared,
     /// The pass threshold in notation, e.g. `< 1 %`.
