@@ -189,19 +189,24 @@ pub fn names() -> Vec<&'static str> {
     KINDS.iter().flat_map(|k| std::iter::once(k.name).chain(k.formats.iter().copied())).collect()
 }
 
+/// What to say of a source name that is none: ``unknown source `gitt` (did you mean `git`?)``.
+pub fn unknown_source(name: &str) -> String {
+    let known = names();
+    let hint = match crate::input::problem::closest(name, &known) {
+        Some(near) => format!(" (did you mean `{near}`?)"),
+        None => format!("; the sources are {}", known.join(", ")),
+    };
+    format!("unknown source `{}`{hint}", crate::core::text::printable(name))
+}
+
 /// Reads `KIND=PATH` or `KIND`.
 pub fn parse_source(arg: &str) -> Result<SourceArg, String> {
     let (name, path) = match arg.split_once('=') {
         Some((name, path)) => (name, Some(path)),
         None => (arg, None),
     };
-    let known = names();
     let Some((kind, format)) = find(name.trim()) else {
-        let hint = match crate::input::problem::closest(name, &known) {
-            Some(near) => format!(" (did you mean `{near}`?)"),
-            None => format!("; the sources are {}", known.join(", ")),
-        };
-        return Err(format!("unknown source `{}`{hint}", crate::core::text::printable(name)));
+        return Err(unknown_source(name));
     };
     if path.is_some_and(str::is_empty) {
         return Err(format!("`{name}=` names no path; write `{name}=PATH`"));

@@ -255,16 +255,8 @@ fn read_collect(node: &Node<'_>, problems: &mut Problems) -> Option<CollectConfi
     let sources = fields.get("sources").and_then(|n| Fields::any(n, "`collect.sources`", problems));
     for (name, node) in sources.iter().flat_map(Fields::entries) {
         let Some((kind, format)) = crate::collect::find(&name.value) else {
-            let known = crate::collect::names();
-            let hint = match closest(&name.value, &known) {
-                Some(near) => format!(" (did you mean `{near}`?)"),
-                None => format!("; the sources are {}", known.join(", ")),
-            };
-            problems.add(
-                "unknown-source",
-                name.at,
-                format!("`collect.sources`: unknown source `{}`{hint}", printable(&name.value)),
-            );
+            let message = crate::collect::unknown_source(&name.value);
+            problems.add("unknown-source", name.at, format!("`collect.sources`: {message}"));
             continue;
         };
         // A setting declared as `queries.*` is a mapping, kept as `queries.KEY` (and
