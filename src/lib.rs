@@ -1,8 +1,9 @@
 //! kpi: grade measured KPIs against a catalog of agreed targets and report pass / warn / fail.
 //!
-//! Data flows one way: `cli` -> `app` -> `input` (catalog YAML, measurements CSV) -> `core`
-//! (evaluation, scorecard) -> `render` (one module per output format) -> `output` (standard output
-//! and files). `progress` shows, on a terminal, how far reading a large input has got.
+//! Data flows one way: `cli` -> `app` -> `input` (catalog YAML, measurements CSV into one store)
+//! and `collect` (reports, git and live systems into the same store) -> `core` (evaluation,
+//! scorecard) -> `render` (one module per output format) -> `output` (standard output and files).
+//! `progress` shows, on a terminal, how far reading a large input has got.
 
 pub mod app;
 pub mod cli;
