@@ -16,11 +16,11 @@ use crate::cli::{
     ReportFormat, SchemaArg,
 };
 use crate::collect::plan::{CollectArgs, CollectConfig};
-use crate::core::config::Setup;
-use crate::core::evaluate::evaluate_scoped;
+use crate::core::evaluate::{Policies, evaluate_scoped};
 use crate::core::history::When;
 use crate::core::scorecard::Scorecard;
-use crate::core::waiver;
+use crate::core::tailoring::CatalogInEffect;
+use crate::core::waiver::Waivers;
 use crate::input::measurements::{self, MeasurementError, Source, Store};
 use crate::input::schema::{self, SchemaKind};
 use crate::input::{config, template};
@@ -39,20 +39,20 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => {
             let config = CheckConfig::from_args(&args, Environment::detect())?;
             let collect = collect_config(&config.grading.collect, &cli.files)?;
-            check(&config, &setup(&cli.files)?, &collect)
+            check(&config, &in_effect(&cli.files)?, &collect)
         }
         Command::Report(args) => {
             let config = ReportConfig::from_args(&args, &Environment::detect())?;
             let collect = collect_config(&config.grading.collect, &cli.files)?;
-            report(&config, &setup(&cli.files)?, &collect)
+            report(&config, &in_effect(&cli.files)?, &collect)
         }
-        Command::Collect(args) => collecting::run(&args, &setup(&cli.files)?, &cli.files),
+        Command::Collect(args) => collecting::run(&args, &in_effect(&cli.files)?, &cli.files),
         Command::Catalog(command) => catalog(command, &cli.files),
         Command::Init(args) => init(&cli.files, args.force),
         Command::Completions { shell } => {
             // The metrics in effect; a broken config still gets the built-in catalog's.
-            let catalog = match setup(&cli.files) {
-                Ok(setup) => setup.catalog,
+            let catalog = match in_effect(&cli.files) {
+                Ok(in_effect) => in_effect.catalog,
                 Err(_) => crate::input::catalog::load_builtin()?,
             };
             let ids = catalog.metrics().iter().map(|m| m.id.clone()).collect();
@@ -82,9 +82,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 /// The catalog in effect: `--catalog` or the built-in one, with `--config` or `./kpi.yaml` applied.
-fn setup(files: &FileArgs) -> anyhow::Result<Setup> {
+fn in_effect(files: &FileArgs) -> anyhow::Result<CatalogInEffect> {
     let config = config::discover(files.config.as_deref());
-    Ok(config::load_setup(config.as_deref(), files.catalog.as_deref())?)
+    Ok(config::load_in_effect(config.as_deref(), files.catalog.as_deref())?)
 }
 
 /// `collect:` of the config in effect, read only when the run collects.
@@ -95,16 +95,16 @@ fn collect_config(args: &CollectArgs, files: &FileArgs) -> anyhow::Result<Collec
     Ok(config::load_collect(config::discover(files.config.as_deref()).as_deref())?)
 }
 
-/// Reads the measurements, grades each scope against its catalog and applies the waivers: the
-/// shared first half of `check` and `report`.
+/// Reads the measurements and grades each scope against its catalog under the config's policies:
+/// the shared first half of `check` and `report`.
 fn scorecard(
-    setup: &Setup,
+    in_effect: &CatalogInEffect,
     grading: &Grading,
     collect: &CollectConfig,
 ) -> anyhow::Result<Scorecard> {
     let Grading { sources, as_of, policy, today, progress, .. } = grading;
     let (as_of, policy, today, progress) = (*as_of, *policy, *today, *progress);
-    let mut store = Store::new(&setup.catalog).as_of(as_of);
+    let mut store = Store::new(&in_effect.catalog).as_of(as_of);
     read_files(&mut store, sources, &Progress::new(progress))?;
     if !grading.collect.sources.is_empty() {
         let day = as_of.map_or_else(|| local_today(grading.notes), When::date);
@@ -119,16 +119,17 @@ fn scorecard(
         print_notes(&notes);
     }
     let data = store.finish()?;
-    let catalog_for = |scope: Option<&str>| setup.catalog_for_scope(scope);
-    let mut card = evaluate_scoped(&setup.catalog, &catalog_for, &data, as_of, policy);
+    // The local date needs the time zone database: read it only when a waiver asks.
+    let waivers = (!in_effect.waivers.is_empty()).then(|| Waivers {
+        waivers: &in_effect.waivers,
+        today: today.unwrap_or_else(|| local_today(grading.notes)),
+    });
+    let policies = Policies { as_of, gate: policy, waivers };
+    let catalog_for = |scope: Option<&str>| in_effect.catalog_for_scope(scope);
+    let card = evaluate_scoped(&in_effect.catalog, &catalog_for, &data, &policies);
     if card.results.is_empty() {
         let as_of = as_of.map(|d| d.to_string()).unwrap_or_default();
         anyhow::bail!("no check-in on or before --as-of {as_of}; pick a later date");
-    }
-    if !setup.waivers.is_empty() {
-        // The local date needs the time zone database: read it only when a waiver asks.
-        let today = today.unwrap_or_else(|| local_today(grading.notes));
-        waiver::apply(&mut card, &setup.waivers, today);
     }
     Ok(card)
 }
@@ -216,17 +217,17 @@ pub(crate) fn print_notes(notes: &[String]) {
 
 fn report(
     config: &ReportConfig,
-    setup: &Setup,
+    in_effect: &CatalogInEffect,
     collect: &CollectConfig,
 ) -> anyhow::Result<ExitCode> {
-    let catalog = &setup.catalog;
+    let catalog = &in_effect.catalog;
     let charts = config
         .charts
         .iter()
         .map(|name| catalog.resolve(name).map(|i| catalog.metrics()[i].id.clone()))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| anyhow::anyhow!("`--chart`: {e}"))?;
-    let card = scorecard(setup, &config.grading, collect)?;
+    let card = scorecard(in_effect, &config.grading, collect)?;
     let mut outputs = Outputs::new();
     outputs.refuse_inputs(&input_files(&config.grading));
     let text = match config.format {
@@ -238,8 +239,12 @@ fn report(
     Ok(ExitCode::SUCCESS)
 }
 
-fn check(config: &CheckConfig, setup: &Setup, collect: &CollectConfig) -> anyhow::Result<ExitCode> {
-    let card = scorecard(setup, &config.grading, collect)?;
+fn check(
+    config: &CheckConfig,
+    in_effect: &CatalogInEffect,
+    collect: &CollectConfig,
+) -> anyhow::Result<ExitCode> {
+    let card = scorecard(in_effect, &config.grading, collect)?;
     let mut outputs = Outputs::new();
     outputs.refuse_inputs(&input_files(&config.grading));
     let card = &card;
@@ -274,11 +279,11 @@ fn input_files(grading: &Grading) -> Vec<std::path::PathBuf> {
 
 fn catalog(command: CatalogCommand, files: &FileArgs) -> anyhow::Result<ExitCode> {
     match command {
-        CatalogCommand::List => print(render::catalog::list(&setup(files)?)),
+        CatalogCommand::List => print(render::catalog::list(&in_effect(files)?)),
         CatalogCommand::Show { metric } => {
-            let setup = setup(files)?;
-            let index = setup.catalog.resolve(&metric)?;
-            print(render::catalog::show(&setup, &setup.catalog.metrics()[index]))
+            let in_effect = in_effect(files)?;
+            let index = in_effect.catalog.resolve(&metric)?;
+            print(render::catalog::show(&in_effect, &in_effect.catalog.metrics()[index]))
         }
         CatalogCommand::Validate { path } => print(validate(path.as_deref(), files)?),
         CatalogCommand::Schema { format } => {
@@ -295,14 +300,14 @@ fn catalog(command: CatalogCommand, files: &FileArgs) -> anyhow::Result<ExitCode
 
 /// Checks a catalog or config file (or the config in effect) and says what it holds.
 fn validate(path: Option<&Path>, files: &FileArgs) -> anyhow::Result<String> {
-    let described = |setup: &Setup| {
+    let described = |in_effect: &CatalogInEffect| {
         let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
         format!(
             "{} metrics in effect (extends `{}`), {}, {}",
-            setup.catalog.metrics().len(),
-            setup.base,
-            count(setup.scope_names().len(), "scope"),
-            count(setup.waivers.len(), "waiver"),
+            in_effect.catalog.metrics().len(),
+            in_effect.base,
+            count(in_effect.scope_names().len(), "scope"),
+            count(in_effect.waivers.len(), "waiver"),
         )
     };
     if let Some(path) = path {
@@ -314,17 +319,17 @@ fn validate(path: Option<&Path>, files: &FileArgs) -> anyhow::Result<String> {
                 catalog.metrics().len()
             ));
         }
-        let setup = config::load_setup(Some(path), files.catalog.as_deref())?;
-        return Ok(format!("`{name}` is a valid config: {}\n", described(&setup)));
+        let in_effect = config::load_in_effect(Some(path), files.catalog.as_deref())?;
+        return Ok(format!("`{name}` is a valid config: {}\n", described(&in_effect)));
     }
-    let setup = setup(files)?;
-    Ok(match &setup.config {
-        Some(file) => format!("`{file}` is a valid config: {}\n", described(&setup)),
+    let in_effect = in_effect(files)?;
+    Ok(match &in_effect.config {
+        Some(file) => format!("`{file}` is a valid config: {}\n", described(&in_effect)),
         None => format!(
             "no config (`{}`) here; the catalog `{}` is valid: {} metrics\n",
             config::DEFAULT_FILE,
-            setup.base,
-            setup.catalog.metrics().len()
+            in_effect.base,
+            in_effect.catalog.metrics().len()
         ),
     })
 }
@@ -332,9 +337,11 @@ fn validate(path: Option<&Path>, files: &FileArgs) -> anyhow::Result<String> {
 /// Writes the `metrics.csv` and `kpi.yaml` templates, each whole or not at all.
 fn init(files: &FileArgs, force: bool) -> anyhow::Result<ExitCode> {
     // A `kpi.yaml` here is about to be replaced, so it is read only when named with `--config`.
-    let setup = config::load_setup(files.config.as_deref(), files.catalog.as_deref())?;
-    let outputs =
-        [("metrics.csv", template::measurements(&setup)), ("kpi.yaml", template::config(&setup))];
+    let in_effect = config::load_in_effect(files.config.as_deref(), files.catalog.as_deref())?;
+    let outputs = [
+        ("metrics.csv", template::measurements(&in_effect)),
+        ("kpi.yaml", template::config(&in_effect)),
+    ];
     let existing: Vec<String> = outputs
         .iter()
         .filter(|(name, _)| Path::new(name).exists())
@@ -354,7 +361,7 @@ fn init(files: &FileArgs, force: bool) -> anyhow::Result<ExitCode> {
     files.write()?;
     print(format!(
         "wrote `metrics.csv` ({} metrics) and `kpi.yaml`; fill in the values, then run `kpi check metrics.csv`\n",
-        setup.catalog.metrics().len()
+        in_effect.catalog.metrics().len()
     ))
 }
 

@@ -7,10 +7,11 @@ use super::catalog::{Catalog, Metric};
 use super::history::{Dataset, Observation, When, trend};
 use super::scorecard::{
     FailOn, Gate, GatePolicy, HistoryPoint, MetricResult, ScopeSummary, Scorecard, Shared, Status,
-    Summary,
+    Summary, WaiverNote,
 };
 use super::threshold::{Grade, Thresholds};
 use super::unit::difference;
+use super::waiver::Waivers;
 
 /// How many check-ins a result's history (and its sparkline) keeps.
 pub const HISTORY_LEN: usize = 12;
@@ -88,17 +89,37 @@ impl Window {
     }
 }
 
-/// Grades every (scope, metric) of `data` against one catalog; see [`evaluate_scoped`].
+/// What evaluation takes besides the catalog and the data: the gate's rules and every policy that
+/// decides a status together with the thresholds. A status is decided once, here; nothing reopens
+/// a scorecard afterwards.
+#[derive(Debug, Clone, Copy)]
+pub struct Policies<'a> {
+    /// Evaluate the data as it stood at this time; `None`: everything.
+    pub as_of: Option<When>,
+    pub gate: GatePolicy,
+    /// The config's waivers and the day they are judged on; `None`: no waivers.
+    pub waivers: Option<Waivers<'a>>,
+}
+
+impl Policies<'_> {
+    /// The gate's rules alone: no waivers.
+    pub fn gate(as_of: Option<When>, gate: GatePolicy) -> Policies<'static> {
+        Policies { as_of, gate, waivers: None }
+    }
+}
+
+/// Grades every (scope, metric) of `data` against one catalog under the gate's rules alone; see
+/// [`evaluate_scoped`].
 pub fn evaluate(
     catalog: &Catalog,
     data: &Dataset,
     as_of: Option<When>,
     policy: GatePolicy,
 ) -> Scorecard {
-    evaluate_scoped(catalog, &|_| Cow::Borrowed(catalog), data, as_of, policy)
+    evaluate_scoped(catalog, &|_| Cow::Borrowed(catalog), data, &Policies::gate(as_of, policy))
 }
 
-/// Grades every (scope, metric) of `data` as it stood at `as_of` (everything when `None`) and
+/// Grades every (scope, metric) of `data` as it stood at `policies.as_of` under `policies`, and
 /// decides the gate. Each scope is graded against `catalog_for(scope)`, which must hold the same
 /// metrics in the same order as `catalog` (a scope may only change thresholds, targets and ideas).
 /// A scope with no check-in at or before `as_of` is left out.
@@ -106,9 +127,9 @@ pub fn evaluate_scoped<'c>(
     catalog: &'c Catalog,
     catalog_for: &dyn Fn(Option<&str>) -> Cow<'c, Catalog>,
     data: &Dataset,
-    as_of: Option<When>,
-    policy: GatePolicy,
+    policies: &Policies<'_>,
 ) -> Scorecard {
+    let (as_of, policy) = (policies.as_of, policies.gate);
     let mut summary = Summary::default();
     let mut results = Vec::with_capacity(data.scopes.len() * catalog.metrics().len());
     let mut scopes = Vec::with_capacity(data.scopes.len());
@@ -148,15 +169,15 @@ pub fn evaluate_scoped<'c>(
             points.clear();
             points.extend(series.iter().filter(visible));
             points.sort_by_key(|o| o.at);
-            let result = grade(
+            let series = Series {
                 metric,
                 texts,
-                &no_ideas,
-                scope_name.as_ref(),
-                &points,
+                scope: scope_name.as_ref(),
+                points: &points,
                 recent,
-                dates.last().copied(),
-            );
+                latest_checkin: dates.last().copied(),
+            };
+            let result = grade(&series, &no_ideas, policies);
             scope_summary.count(result.status);
             results.push(result);
         }
@@ -206,24 +227,42 @@ fn texts_of(catalog: &Catalog) -> Vec<Texts> {
         .collect()
 }
 
-/// Grades one series: `texts` are the metric's, `no_ideas` the suggestions of a passing metric,
-/// `points` its observations in time order, `recent` the scope's last check-in dates,
-/// `latest_checkin` the scope's last date.
-fn grade(
-    metric: &Metric,
-    texts: &Texts,
-    no_ideas: &Rc<[String]>,
-    scope: Option<&Shared>,
-    points: &[&Observation],
-    recent: &[When],
+/// One series to grade: the metric, its texts, its scope, its observations in time order, the
+/// scope's last check-in dates and its latest one.
+struct Series<'s> {
+    metric: &'s Metric,
+    texts: &'s Texts,
+    scope: Option<&'s Shared>,
+    points: &'s [&'s Observation],
+    recent: &'s [When],
     latest_checkin: Option<When>,
-) -> MetricResult {
+}
+
+/// Grades one series under `policies`: the thresholds, then a waiver, each deciding the status
+/// once. `no_ideas` are the suggestions of a metric that needs no attention.
+fn grade(series: &Series<'_>, no_ideas: &Rc<[String]>, policies: &Policies<'_>) -> MetricResult {
+    let Series { metric, texts, scope, points, recent, latest_checkin } = *series;
     let thresholds = &metric.thresholds;
     let mut with_values = points.iter().rev().filter(|o| o.value.is_some());
     let latest = with_values.next().copied();
     let previous = with_values.next().copied();
     let value = latest.and_then(|o| o.value);
-    let status = status_of(thresholds, value);
+    let graded = status_of(thresholds, value);
+    let waiver = policies.waivers.and_then(|w| {
+        let waiver = w.find(&metric.id, scope.map(|s| &**s))?;
+        Some(WaiverNote {
+            reason: waiver.reason.clone(),
+            until: waiver.until.to_string(),
+            expired: !waiver.in_force(w.today),
+            graded,
+        })
+    });
+    let status = match &waiver {
+        Some(note) if !note.expired && matches!(graded, Status::Warn | Status::Fail) => {
+            Status::Waived
+        }
+        _ => graded,
+    };
     let previous_value = previous.and_then(|o| o.value);
     let dated = latest.is_some_and(|o| o.at.is_some());
     let not_passing = matches!(status, Status::Warn | Status::Fail);
@@ -261,7 +300,7 @@ fn grade(
             })
             .collect(),
         suggestions: if not_passing { texts.ideas.clone() } else { no_ideas.clone() },
-        waiver: None,
+        waiver,
         thresholds: *thresholds,
     }
 }
@@ -274,8 +313,8 @@ fn status_of(thresholds: &Thresholds, value: Option<f64>) -> Status {
     })
 }
 
-/// Rounds away floating-point noise such as `1.4 - 1.0 = 0.3999999999999999`.
-pub(crate) fn gate_passes(summary: Summary, policy: GatePolicy) -> bool {
+/// Whether a scorecard with these counts passes the gate.
+fn gate_passes(summary: Summary, policy: GatePolicy) -> bool {
     let thresholds_ok = match policy.fail_on {
         FailOn::Fail => summary.fail == 0,
         FailOn::Warn => summary.fail == 0 && summary.warn == 0,

@@ -3,11 +3,11 @@
 //! takes values and returns values.
 
 pub mod catalog;
-pub mod config;
 pub mod evaluate;
 pub mod history;
-pub mod number;
+pub(crate) mod number;
 pub mod scorecard;
+pub mod tailoring;
 pub mod text;
 pub mod threshold;
 pub mod unit;

@@ -1,11 +1,11 @@
 //! Reading a catalog from YAML into the core model. Reports every problem at once, each with its
 //! line, column and a stable code; the checks that do not depend on YAML live in
-//! `core::config`, shared with new metrics in a config.
+//! `core::tailoring`, shared with new metrics in a config.
 
 use std::collections::HashMap;
 
 use crate::core::catalog::Catalog;
-use crate::core::config::{self, ChangeError, MetricChange};
+use crate::core::tailoring::{self, ChangeError, MetricChange};
 use crate::core::text::printable;
 
 use super::problem::{Position, Problem, Problems, ValidationError};
@@ -83,7 +83,7 @@ pub fn load_builtin() -> Result<Catalog, CatalogError> {
     let fail = |problems| ValidationError::new(BUILTIN_NAME, problems);
     let empty = Catalog::new(name.to_string(), title.to_string(), Vec::new())
         .map_err(|_| fail(Vec::new()))?;
-    config::apply(&empty, &changes, BUILTIN_NAME, None).map_err(|errors| {
+    tailoring::apply(&empty, &changes, BUILTIN_NAME, None).map_err(|errors| {
         let mut problems = Problems::default();
         report(errors, &[], &mut problems);
         fail(problems.0)
@@ -202,7 +202,7 @@ fn read(text: &str, file: &str, problems: &mut Problems) -> Option<Catalog> {
         };
         let Some(id) = fields.required_text("id", "a metric", problems) else { continue };
         let what = format!("metric `{}`", printable(&id.value));
-        let complete = config::REQUIRED
+        let complete = tailoring::REQUIRED
             .iter()
             .filter(|key| fields.get(key).is_none())
             .map(|key| fields.missing(key, &what, problems))
@@ -215,7 +215,7 @@ fn read(text: &str, file: &str, problems: &mut Problems) -> Option<Catalog> {
         }
     }
     let empty = Catalog::new(name?.value, title?.value, Vec::new()).ok()?;
-    match config::apply(&empty, &changes, file, None) {
+    match tailoring::apply(&empty, &changes, file, None) {
         Ok(catalog) => Some(catalog),
         Err(errors) => {
             report(errors, &spots, problems);

@@ -6,7 +6,7 @@ pub mod config;
 pub mod measurements;
 pub mod problem;
 pub mod schema;
-pub mod template;
+pub(crate) mod template;
 mod yaml;
 
 use std::fs::File;

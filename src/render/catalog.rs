@@ -7,23 +7,23 @@ use std::fmt::Write;
 use comfy_table::{ContentArrangement, Table, presets};
 
 use crate::core::catalog::Metric;
-use crate::core::config::Setup;
+use crate::core::tailoring::CatalogInEffect;
 use crate::core::text;
 
 /// Every metric in effect: id, name, category, target and unit.
-pub fn list(setup: &Setup) -> String {
+pub fn list(in_effect: &CatalogInEffect) -> String {
     let mut table = Table::new();
     table
         .load_style(presets::UTF8_FULL_CONDENSED.with_rounded_corners())
         .set_content_arrangement(ContentArrangement::Dynamic)
         .force_no_tty()
         .set_header(["Id", "Name", "Category", "Target", "Unit"]);
-    for m in setup.catalog.metrics() {
+    for m in in_effect.catalog.metrics() {
         let unit = if m.unit.symbol.is_empty() { "(number)" } else { m.unit.symbol };
         table.add_row([&m.id, &m.name, &m.category, &m.target, unit]);
     }
-    let mut out = format!("{}\n\n{table}\n", setup.catalog.title);
-    let off = setup.catalog.disabled_ids();
+    let mut out = format!("{}\n\n{table}\n", in_effect.catalog.title);
+    let off = in_effect.catalog.disabled_ids();
     if !off.is_empty() {
         let off: Vec<String> = off.iter().map(|id| format!("`{id}`")).collect();
         writeln!(out, "\nTurned off in the config: {}", off.join(", ")).ok();
@@ -41,7 +41,7 @@ fn shown(out: String) -> String {
 
 /// One metric in full: description, target, thresholds in words (also per scope), ideas, waivers
 /// and which file set what.
-pub fn show(setup: &Setup, metric: &Metric) -> String {
+pub fn show(in_effect: &CatalogInEffect, metric: &Metric) -> String {
     let mut out = String::new();
     writeln!(out, "{} (`{}`)", metric.name, metric.id).ok();
     writeln!(out, "Category: {}", metric.category).ok();
@@ -55,8 +55,8 @@ pub fn show(setup: &Setup, metric: &Metric) -> String {
     }
     writeln!(out, "\nTarget: {}", metric.target).ok();
     writeln!(out, "Thresholds: {}", metric.thresholds.in_words(metric.unit)).ok();
-    for scope in setup.scope_names() {
-        let scoped = setup.catalog_for(scope);
+    for scope in in_effect.scope_names() {
+        let scoped = in_effect.catalog_for(scope);
         let Some(m) = scoped.metrics().iter().find(|m| m.id == metric.id) else { continue };
         if m.thresholds != metric.thresholds || m.target != metric.target || m.ideas != metric.ideas
         {
@@ -66,7 +66,7 @@ pub fn show(setup: &Setup, metric: &Metric) -> String {
             }
         }
     }
-    for waiver in setup.waivers.iter().filter(|w| w.metric == metric.id) {
+    for waiver in in_effect.waivers.iter().filter(|w| w.metric == metric.id) {
         let scope = waiver.scope.as_ref().map(|s| format!(" in scope `{s}`")).unwrap_or_default();
         writeln!(out, "Waived{scope} through {}: {}", waiver.until, waiver.reason).ok();
     }
@@ -112,39 +112,39 @@ waivers:
     until: 2025-07-31
 ";
 
-    fn setup() -> Setup {
+    fn in_effect() -> CatalogInEffect {
         load(CONFIG, "kpi.yaml", std::path::Path::new(""), None).unwrap()
     }
 
     #[test]
     fn catalog_list() {
-        let setup = setup();
-        assert_eq!(setup.base, BUILTIN_ID);
-        insta::assert_snapshot!(list(&setup));
+        let in_effect = in_effect();
+        assert_eq!(in_effect.base, BUILTIN_ID);
+        insta::assert_snapshot!(list(&in_effect));
     }
 
     #[test]
     fn catalog_show_with_overrides_scopes_and_waivers() {
-        let setup = setup();
-        let metric = &setup.catalog.metrics()[1];
-        insta::assert_snapshot!(show(&setup, metric));
+        let in_effect = in_effect();
+        let metric = &in_effect.catalog.metrics()[1];
+        insta::assert_snapshot!(show(&in_effect, metric));
     }
 
     #[test]
     fn control_characters_from_a_config_are_shown_escaped() {
         let config =
             "metrics:\n  error_rate:\n    name: \"Errors\\e[2J\"\n    ideas: [\"a\\u202eb\"]\n";
-        let setup = load(config, "kpi.yaml", std::path::Path::new(""), None).unwrap();
-        let text = show(&setup, &setup.catalog.metrics()[1]);
+        let in_effect = load(config, "kpi.yaml", std::path::Path::new(""), None).unwrap();
+        let text = show(&in_effect, &in_effect.catalog.metrics()[1]);
         assert!(text.starts_with("Errors\\u{1b}[2J (`error_rate`)"), "{text}");
         assert!(text.contains("  - a\\u{202e}b\n"), "{text}");
-        assert!(!list(&setup).contains('\u{1b}'));
+        assert!(!list(&in_effect).contains('\u{1b}'));
     }
 
     #[test]
     fn catalog_show_of_a_built_in_metric() {
-        let setup = setup();
-        let metric = &setup.catalog.metrics()[0];
-        insta::assert_snapshot!(show(&setup, metric));
+        let in_effect = in_effect();
+        let metric = &in_effect.catalog.metrics()[0];
+        insta::assert_snapshot!(show(&in_effect, metric));
     }
 }

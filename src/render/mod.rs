@@ -1,17 +1,17 @@
 //! Renderers: one file per output format, each a function from a `&Scorecard` to text. Nothing here
 //! reads input or writes files; the caller decides where the text goes.
 
-pub mod catalog;
+pub(crate) mod catalog;
 pub mod github;
 pub mod html;
 pub mod json;
 pub mod junit;
-pub mod man;
+pub(crate) mod man;
 pub mod markdown;
 pub mod report;
-pub mod sections;
+pub(crate) mod sections;
 pub mod table;
-pub mod wrap;
+pub(crate) mod wrap;
 
 use std::borrow::Cow;
 
@@ -196,9 +196,11 @@ pub(crate) mod sample {
     //! One shared sample scorecard for every renderer's snapshots: pass, warn, fail and missing
     //! metrics, a two-sided metric missed on each side, and values with units.
 
-    use crate::core::evaluate::evaluate;
+    use std::borrow::Cow;
+
+    use crate::core::evaluate::{Policies, evaluate, evaluate_scoped};
     use crate::core::scorecard::{FailOn, GatePolicy, Scorecard};
-    use crate::core::waiver::{Waiver, apply};
+    use crate::core::waiver::{Waiver, Waivers};
     use crate::input::catalog::load_builtin;
     use crate::input::measurements::{Store, csv};
 
@@ -261,8 +263,15 @@ pub(crate) mod sample {
             waiver("cpu_utilisation", "2025-09-30", "load test in progress, agreed with SRE"),
             waiver("api_response_time", "2025-03-31", "cache rollout"),
         ];
-        let mut card = scorecard();
-        apply(&mut card, &waivers, "2025-06-01".parse().unwrap());
-        card
+        let catalog = load_builtin().unwrap();
+        let mut collector = Store::new(&catalog);
+        csv::read(&mut collector, CSV.as_bytes(), "sample.csv").unwrap();
+        let data = collector.finish().unwrap();
+        let policies = Policies {
+            as_of: None,
+            gate: GatePolicy { fail_on: FailOn::Fail, require_all: false },
+            waivers: Some(Waivers { waivers: &waivers, today: "2025-06-01".parse().unwrap() }),
+        };
+        evaluate_scoped(&catalog, &|_| Cow::Borrowed(&catalog), &data, &policies)
     }
 }

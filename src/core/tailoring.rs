@@ -14,10 +14,10 @@ use super::waiver::Waiver;
 
 /// The catalog in effect and what else a config says about it: per-scope changes and waivers.
 #[derive(Debug, Clone)]
-pub struct Setup {
+pub struct CatalogInEffect {
     /// The base catalog with the config's changes applied.
     pub catalog: Catalog,
-    /// Per-scope changes; see [`Setup::catalog_for`].
+    /// Per-scope changes; see [`CatalogInEffect::catalog_for`].
     pub scopes: Vec<ScopeOverride>,
     pub waivers: Vec<Waiver>,
     /// How the config names its base catalog for `extends:`, e.g. `backend-team` or a path.
@@ -26,7 +26,7 @@ pub struct Setup {
     pub config: Option<String>,
 }
 
-impl Setup {
+impl CatalogInEffect {
     /// The catalog for `scope`; see [`for_scope`].
     pub fn catalog_for(&self, scope: &str) -> Catalog {
         for_scope(&self.catalog, &self.scopes, scope)
@@ -79,7 +79,7 @@ pub struct MetricChange {
 }
 
 /// The keys a new metric must have, in the order they are reported.
-pub const REQUIRED: [&str; 8] =
+pub(crate) const REQUIRED: [&str; 8] =
     ["name", "category", "description", "target", "unit", "pass", "warn", "ideas"];
 
 /// What a scope changes about one metric: only what may differ between scopes, so that names,
@@ -185,7 +185,7 @@ impl fmt::Display for ChangeError {
 
 /// Applies `changes`, written in `file`, to `base`: overrides of its metrics and new metrics, in
 /// order. Metrics turned off leave the catalog in effect. `title` replaces the base title.
-pub fn apply(
+pub(crate) fn apply(
     base: &Catalog,
     changes: &[MetricChange],
     file: &str,
@@ -400,7 +400,7 @@ fn changed_keys(change: &MetricChange) -> Vec<&'static str> {
 }
 
 /// Checks scope changes, written in `file`, against the catalog in effect.
-pub fn scope_overrides(
+pub(crate) fn scope_overrides(
     catalog: &Catalog,
     changes: &[ScopeChange],
     file: &str,
@@ -453,7 +453,7 @@ pub fn scope_overrides(
 /// The catalog for one scope: `catalog` with the thresholds, targets and ideas that `overrides`
 /// set for `scope`. The metrics, their names and their order are the same as in `catalog`, so one
 /// slot per metric lines up with either. A scope without overrides gets `catalog` as it is.
-pub fn for_scope(catalog: &Catalog, overrides: &[ScopeOverride], scope: &str) -> Catalog {
+pub(crate) fn for_scope(catalog: &Catalog, overrides: &[ScopeOverride], scope: &str) -> Catalog {
     let mut scoped = catalog.clone();
     for o in overrides.iter().filter(|o| o.scope == scope) {
         let Some(metric) = scoped.metrics_mut().iter_mut().find(|m| m.id == o.metric) else {
@@ -471,6 +471,33 @@ pub fn for_scope(catalog: &Catalog, overrides: &[ScopeOverride], scope: &str) ->
         metric.origin.changed_in.push(o.origin.clone());
     }
     scoped
+}
+
+/// Resolves each waiver's metric name to its id in `catalog`; an unknown metric, or a second
+/// waiver for the same metric and scope, is a problem naming the waiver's index.
+pub(crate) fn resolve_waivers(
+    catalog: &Catalog,
+    waivers: Vec<Waiver>,
+) -> Result<Vec<Waiver>, Vec<ChangeError>> {
+    let mut resolved: Vec<Waiver> = Vec::with_capacity(waivers.len());
+    let mut errors = Vec::new();
+    for (index, mut waiver) in waivers.into_iter().enumerate() {
+        let error =
+            |problem| ChangeError { index, key: "metric", metric: waiver.metric.clone(), problem };
+        match catalog.resolve(&waiver.metric) {
+            Ok(slot) => {
+                let id = catalog.metrics()[slot].id.clone();
+                if resolved.iter().any(|w| w.metric == id && w.scope == waiver.scope) {
+                    errors.push(error(ChangeProblem::DuplicateId { id }));
+                    continue;
+                }
+                waiver.metric = id;
+                resolved.push(waiver);
+            }
+            Err(unknown) => errors.push(error(ChangeProblem::UnknownMetric(unknown))),
+        }
+    }
+    if errors.is_empty() { Ok(resolved) } else { Err(errors) }
 }
 
 #[cfg(test)]
