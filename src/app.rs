@@ -18,12 +18,15 @@ use crate::cli::{
 use crate::collect::plan::{CollectArgs, CollectConfig};
 use crate::core::evaluate::{Policies, evaluate_scoped};
 use crate::core::history::When;
+use crate::core::levels::Ladder;
+use crate::core::policy::{Baseline, BaselinePoint, BaselineValues};
 use crate::core::scorecard::Scorecard;
+use crate::core::scorecard::{FailOn, GatePolicy};
 use crate::core::tailoring::CatalogInEffect;
 use crate::core::waiver::Waivers;
 use crate::input::measurements::{self, MeasurementError, Source, Store};
 use crate::input::schema::{self, SchemaKind};
-use crate::input::{config, template};
+use crate::input::{baseline, config, template};
 use crate::output::{Destination, Outputs};
 use crate::progress::Progress;
 use crate::render::{self, Style, github, markdown};
@@ -124,7 +127,17 @@ fn scorecard(
         waivers: &in_effect.waivers,
         today: today.unwrap_or_else(|| local_today(grading.notes)),
     });
-    let policies = Policies { as_of, gate: policy, waivers };
+    let baseline = match &grading.baseline {
+        None => None,
+        Some(cli::Baseline::Previous) => Some(Baseline::Previous),
+        Some(cli::Baseline::File(path)) => Some(Baseline::Values(read_baseline(path, in_effect)?)),
+    };
+    let require_level = match grading.require_level.as_deref() {
+        None => None,
+        Some(name) => Some(required_level(&in_effect.catalog.ladder, name)?),
+    };
+    let policies =
+        Policies { as_of, gate: policy, waivers, baseline: baseline.as_ref(), require_level };
     let catalog_for = |scope: Option<&str>| in_effect.catalog_for_scope(scope);
     let card = evaluate_scoped(&in_effect.catalog, &catalog_for, &data, &policies);
     if card.results.is_empty() {
@@ -132,6 +145,52 @@ fn scorecard(
         anyhow::bail!("no check-in on or before --as-of {as_of}; pick a later date");
     }
     Ok(card)
+}
+
+/// The values of a `--baseline` file: an earlier JSON scorecard, or measurements graded with the
+/// catalog in effect.
+fn read_baseline(path: &Path, in_effect: &CatalogInEffect) -> anyhow::Result<BaselineValues> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|cause| {
+        anyhow::anyhow!(
+            "cannot read `--baseline` `{}`: {cause}; name an earlier `kpi check --format json` or a measurements CSV",
+            crate::core::text::printable(&file)
+        )
+    })?;
+    if baseline::is_json(&text) {
+        return Ok(baseline::read_json(&text, &file)?);
+    }
+    let mut store = Store::new(&in_effect.catalog);
+    measurements::csv::read(&mut store, text.as_bytes(), &file)?;
+    let data = store.finish()?;
+    let gate = GatePolicy { fail_on: FailOn::Never, require_all: false };
+    let catalog_for = |scope: Option<&str>| in_effect.catalog_for_scope(scope);
+    let card =
+        evaluate_scoped(&in_effect.catalog, &catalog_for, &data, &Policies::gate(None, gate));
+    let mut values = BaselineValues::default();
+    for r in &card.results {
+        if let Some(value) = r.value {
+            values.insert(r.scope.as_deref(), &r.id, BaselinePoint { value, date: r.date });
+        }
+    }
+    Ok(values)
+}
+
+/// The index of the level `--require-level` names in the catalog's ladder.
+fn required_level(ladder: &Ladder, name: &str) -> anyhow::Result<usize> {
+    if ladder.levels.is_empty() {
+        bail!(
+            "`--require-level {}`: the catalog in effect has no levels; define them under `levels:` in the config",
+            crate::core::text::printable(name)
+        );
+    }
+    ladder.find(name).ok_or_else(|| {
+        anyhow::anyhow!(
+            "`--require-level`: there is no level `{}`; the levels are {}",
+            crate::core::text::printable(name),
+            ladder.names().iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+        )
+    })
 }
 
 /// Reads every measurement file into the store. `progress` shows how far reading has got, when
@@ -274,7 +333,11 @@ fn input_files(grading: &Grading) -> Vec<std::path::PathBuf> {
         measurements::Source::File(path) => Some(path.clone()),
         measurements::Source::Stdin => None,
     };
-    grading.sources.iter().filter_map(file).collect()
+    let mut files: Vec<_> = grading.sources.iter().filter_map(file).collect();
+    if let Some(cli::Baseline::File(path)) = &grading.baseline {
+        files.push(path.clone());
+    }
+    files
 }
 
 fn catalog(command: CatalogCommand, files: &FileArgs) -> anyhow::Result<ExitCode> {
@@ -302,12 +365,14 @@ fn catalog(command: CatalogCommand, files: &FileArgs) -> anyhow::Result<ExitCode
 fn validate(path: Option<&Path>, files: &FileArgs) -> anyhow::Result<String> {
     let described = |in_effect: &CatalogInEffect| {
         let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+        let levels = in_effect.catalog.ladder.levels.len();
         format!(
-            "{} metrics in effect (extends `{}`), {}, {}",
+            "{} metrics in effect (extends `{}`), {}, {}{}",
             in_effect.catalog.metrics().len(),
             in_effect.base,
             count(in_effect.scope_names().len(), "scope"),
             count(in_effect.waivers.len(), "waiver"),
+            if levels > 0 { format!(", {}", count(levels, "level")) } else { String::new() },
         )
     };
     if let Some(path) = path {

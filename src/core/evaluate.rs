@@ -5,11 +5,13 @@ use std::rc::Rc;
 
 use super::catalog::{Catalog, Metric};
 use super::history::{Dataset, Observation, When, trend};
+use super::levels;
+use super::policy::{self, Baseline, BaselinePoint, OnStale, Regression, RegressionVerdict};
 use super::scorecard::{
-    FailOn, Gate, GatePolicy, HistoryPoint, MetricResult, ScopeSummary, Scorecard, Shared, Status,
-    Summary, WaiverNote,
+    FailOn, Gate, GatePolicy, HistoryPoint, MetricResult, Overdue, RegressionNote, ScopeSummary,
+    Scorecard, Shared, Status, Summary, WaiverNote,
 };
-use super::threshold::{Grade, Thresholds};
+use super::threshold::{Band, Grade, Thresholds};
 use super::unit::difference;
 use super::waiver::Waivers;
 
@@ -99,12 +101,17 @@ pub struct Policies<'a> {
     pub gate: GatePolicy,
     /// The config's waivers and the day they are judged on; `None`: no waivers.
     pub waivers: Option<Waivers<'a>>,
+    /// What regressions are judged against; `None`: no regression policy applies.
+    pub baseline: Option<&'a Baseline>,
+    /// The index, in the catalog's ladder, of the level every scope must hold
+    /// (`--require-level`); `None`: levels do not gate.
+    pub require_level: Option<usize>,
 }
 
 impl Policies<'_> {
     /// The gate's rules alone: no waivers.
     pub fn gate(as_of: Option<When>, gate: GatePolicy) -> Policies<'static> {
-        Policies { as_of, gate, waivers: None }
+        Policies { as_of, gate, waivers: None, baseline: None, require_level: None }
     }
 }
 
@@ -163,6 +170,8 @@ pub fn evaluate_scoped<'c>(
         };
         let scope_name: Option<Shared> = scope.name.as_deref().map(Shared::from);
         let mut points: Vec<&Observation> = Vec::with_capacity(HISTORY_LEN + GRADED);
+        let first = results.len();
+        let mut weighted = Vec::with_capacity(scope_catalog.metrics().len());
         for ((metric, series), texts) in
             scope_catalog.metrics().iter().zip(&scope.series).zip(texts)
         {
@@ -179,6 +188,7 @@ pub fn evaluate_scoped<'c>(
             };
             let result = grade(&series, &no_ideas, policies);
             scope_summary.count(result.status);
+            weighted.push((metric.weight, levels::credit(&result)));
             results.push(result);
         }
         summary.add(scope_summary);
@@ -186,13 +196,25 @@ pub fn evaluate_scoped<'c>(
             name: scope_name,
             checked_at: dates.last().copied(),
             summary: scope_summary,
+            score: levels::score(weighted),
+            standing: catalog.ladder.standing(&results[first..]),
         });
     }
-    let passed = gate_passes(summary, policy);
+    let below_level = policies.require_level.is_some_and(|required| {
+        scopes.iter().any(|s| s.standing.as_ref().is_some_and(|st| st.held <= required))
+    });
+    let passed = gate_passes(summary, policy) && !below_level;
+    let require_level =
+        policies.require_level.and_then(|i| catalog.ladder.levels.get(i)).map(|l| l.name.clone());
     Scorecard {
         title: catalog.title.clone(),
         as_of,
-        gate: Gate { fail_on: policy.fail_on, require_all: policy.require_all, passed },
+        gate: Gate {
+            fail_on: policy.fail_on,
+            require_all: policy.require_all,
+            require_level,
+            passed,
+        },
         summary,
         scopes,
         results,
@@ -238,8 +260,8 @@ struct Series<'s> {
     latest_checkin: Option<When>,
 }
 
-/// Grades one series under `policies`: the thresholds, then a waiver, each deciding the status
-/// once. `no_ideas` are the suggestions of a metric that needs no attention.
+/// Grades one series under `policies`: the thresholds and the metric's `max_age`, then a waiver,
+/// together deciding the status once. `no_ideas` are the suggestions of a metric that needs no attention.
 fn grade(series: &Series<'_>, no_ideas: &Rc<[String]>, policies: &Policies<'_>) -> MetricResult {
     let Series { metric, texts, scope, points, recent, latest_checkin } = *series;
     let thresholds = &metric.thresholds;
@@ -247,7 +269,42 @@ fn grade(series: &Series<'_>, no_ideas: &Rc<[String]>, policies: &Policies<'_>) 
     let latest = with_values.next().copied();
     let previous = with_values.next().copied();
     let value = latest.and_then(|o| o.value);
-    let graded = status_of(thresholds, value);
+    let overdue = match (latest.and_then(|o| o.at), latest_checkin, metric.max_age) {
+        (Some(at), Some(checkin), Some(max_age)) => {
+            let age_days = policy::age_days(at, checkin);
+            (age_days > i64::from(max_age)).then_some(Overdue {
+                age_days,
+                max_age_days: max_age,
+                on_stale: metric.on_stale,
+            })
+        }
+        _ => None,
+    };
+    let regression = match (metric.regression, policies.baseline, value) {
+        (Some(rule), Some(baseline), Some(now)) => {
+            let point = match baseline {
+                Baseline::Previous => {
+                    previous.and_then(|o| Some(BaselinePoint { value: o.value?, date: o.at }))
+                }
+                Baseline::Values(values) => values.get(scope.map(|s| &**s), &metric.id),
+            };
+            Some(against_baseline(rule, &thresholds.pass, metric, point, now))
+        }
+        _ => None,
+    };
+    let by_regression = match regression.as_ref().map(|r| r.verdict) {
+        Some(RegressionVerdict::Fail) => Status::Fail,
+        Some(RegressionVerdict::Warn) => Status::Warn,
+        _ => Status::Pass,
+    };
+    let graded = match overdue.map(|o| o.on_stale) {
+        None => worst(status_of(thresholds, value), by_regression),
+        Some(OnStale::Missing) => Status::Missing,
+        Some(OnStale::Warn) => {
+            worst(worst(status_of(thresholds, value), Status::Warn), by_regression)
+        }
+        Some(OnStale::Fail) => Status::Fail,
+    };
     let waiver = policies.waivers.and_then(|w| {
         let waiver = w.find(&metric.id, scope.map(|s| &**s))?;
         Some(WaiverNote {
@@ -300,9 +357,55 @@ fn grade(series: &Series<'_>, no_ideas: &Rc<[String]>, policies: &Policies<'_>) 
             })
             .collect(),
         suggestions: if not_passing { texts.ideas.clone() } else { no_ideas.clone() },
+        overdue,
+        regression,
         waiver,
         thresholds: *thresholds,
     }
+}
+
+/// A value `now` judged against its baseline `point` (none: the metric is new to it).
+fn against_baseline(
+    rule: Regression,
+    pass: &Band,
+    metric: &Metric,
+    point: Option<BaselinePoint>,
+    now: f64,
+) -> RegressionNote {
+    let Some(point) = point else {
+        return RegressionNote {
+            verdict: RegressionVerdict::New,
+            baseline: None,
+            baseline_date: None,
+            change: None,
+            worse_by: None,
+            allowed: None,
+            allowed_amount: None,
+            relative: false,
+        };
+    };
+    let worse = policy::worse_by(pass, point.value, now);
+    let (verdict, allowance) = policy::judge(rule, point.value, worse);
+    RegressionNote {
+        verdict,
+        baseline: Some(point.value),
+        baseline_date: point.date,
+        change: Some(difference(now, point.value)),
+        worse_by: Some(difference(worse, 0.0)),
+        allowed: allowance.map(|a| a.display(metric.unit)),
+        allowed_amount: allowance.map(|a| a.against(point.value)),
+        relative: matches!(allowance, Some(policy::Allowance::Relative(_))),
+    }
+}
+
+/// The worse of two graded statuses (pass, warn or fail).
+fn worst(a: Status, b: Status) -> Status {
+    let rank = |s| match s {
+        Status::Fail => 2,
+        Status::Warn => 1,
+        _ => 0,
+    };
+    if rank(b) > rank(a) { b } else { a }
 }
 
 fn status_of(thresholds: &Thresholds, value: Option<f64>) -> Status {
@@ -521,6 +624,251 @@ mod tests {
         );
         assert_eq!(card.results[0].trend, None);
         assert!(card.results[0].history.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod policy_tests {
+    use super::*;
+    use crate::core::catalog::tests::metric;
+    use crate::core::history::ScopeData;
+
+    fn day(d: &str) -> When {
+        When::parse(d).unwrap()
+    }
+
+    /// Metric `a` (pass under 1, warn under 2) with `max_age` and `on_stale`; `b` checked in on
+    /// 2026-11-23, so that is the scope's latest check-in.
+    fn graded(a_value: f64, a_date: &str, max_age: u32, on_stale: OnStale) -> MetricResult {
+        let mut a = metric("a", "A", &[]);
+        a.max_age = Some(max_age);
+        a.on_stale = on_stale;
+        let catalog = Catalog::new("t".into(), "T".into(), vec![a, metric("b", "B", &[])]).unwrap();
+        let series = vec![
+            vec![Observation { at: Some(day(a_date)), value: Some(a_value) }],
+            vec![Observation { at: Some(day("2026-11-23")), value: Some(0.5) }],
+        ];
+        let data = Dataset { scopes: vec![ScopeData { name: None, series }] };
+        let policy = GatePolicy { fail_on: FailOn::Fail, require_all: false };
+        evaluate(&catalog, &data, None, policy).results.remove(0)
+    }
+
+    #[test]
+    fn a_value_exactly_max_age_old_is_graded_as_usual_and_a_day_older_is_overdue() {
+        let at_limit = graded(0.5, "2026-11-09", 14, OnStale::Warn);
+        assert_eq!((at_limit.status, at_limit.overdue), (Status::Pass, None));
+        assert!(at_limit.stale, "older than the latest check-in is still stale");
+        let past = graded(0.5, "2026-11-08", 14, OnStale::Warn);
+        assert_eq!(past.status, Status::Warn);
+        assert_eq!(
+            past.overdue,
+            Some(Overdue { age_days: 15, max_age_days: 14, on_stale: OnStale::Warn })
+        );
+    }
+
+    #[test]
+    fn on_stale_decides_what_an_overdue_value_becomes_and_warn_never_hides_a_failure() {
+        assert_eq!(graded(0.5, "2026-11-01", 14, OnStale::Fail).status, Status::Fail);
+        assert_eq!(graded(0.5, "2026-11-01", 14, OnStale::Missing).status, Status::Missing);
+        assert_eq!(graded(5.0, "2026-11-01", 14, OnStale::Warn).status, Status::Fail);
+        assert_eq!(graded(1.5, "2026-11-01", 14, OnStale::Warn).status, Status::Warn);
+    }
+}
+
+#[cfg(test)]
+mod regression_and_level_tests {
+    use super::*;
+    use crate::core::catalog::tests::metric;
+    use crate::core::history::ScopeData;
+    use crate::core::levels::{Ladder, Level};
+    use crate::core::policy::{Allowance, BaselineValues};
+    use crate::core::unit::Unit;
+    use crate::core::waiver::Waiver;
+
+    fn day(d: &str) -> When {
+        When::parse(d).unwrap()
+    }
+
+    fn policy() -> GatePolicy {
+        GatePolicy { fail_on: FailOn::Fail, require_all: false }
+    }
+
+    /// One metric `m` graded by `pass`/`warn` in `unit`, with `rule`, measured `before` on
+    /// 2026-11-16 and `now` on 2026-11-23, judged against the previous check-in.
+    fn judged(
+        unit: &str,
+        bands: (&str, &str),
+        rule: Regression,
+        before: f64,
+        now: f64,
+    ) -> MetricResult {
+        let mut m = metric("m", "M", &[]);
+        m.unit = Unit::lookup(unit).unwrap();
+        m.thresholds = Thresholds::new(
+            Band::parse(bands.0, m.unit).unwrap(),
+            Band::parse(bands.1, m.unit).unwrap(),
+            m.unit,
+        )
+        .unwrap();
+        m.regression = Some(rule);
+        let catalog = Catalog::new("t".into(), "T".into(), vec![m]).unwrap();
+        let series = vec![vec![
+            Observation { at: Some(day("2026-11-16")), value: Some(before) },
+            Observation { at: Some(day("2026-11-23")), value: Some(now) },
+        ]];
+        let data = Dataset { scopes: vec![ScopeData { name: None, series }] };
+        let policies =
+            Policies { baseline: Some(&Baseline::Previous), ..Policies::gate(None, policy()) };
+        evaluate_scoped(&catalog, &|_| Cow::Borrowed(&catalog), &data, &policies).results.remove(0)
+    }
+
+    fn relative(warn: f64, fail: f64) -> Regression {
+        Regression { warn: Some(Allowance::Relative(warn)), fail: Some(Allowance::Relative(fail)) }
+    }
+
+    #[test]
+    fn a_relative_regression_warns_and_fails_past_its_allowances_even_when_the_threshold_passes() {
+        let bands = ("<= 1000ms", "<= 2000ms");
+        let rule = relative(0.05, 0.10);
+        assert_eq!(judged("ms", bands, rule, 200.0, 210.0).status, Status::Pass, "exactly 5%");
+        let warned = judged("ms", bands, rule, 200.0, 212.0);
+        assert_eq!(warned.status, Status::Warn);
+        let note = warned.regression.unwrap();
+        assert_eq!(
+            (note.verdict, note.baseline, note.change, note.allowed.as_deref()),
+            (RegressionVerdict::Warn, Some(200.0), Some(12.0), Some("5%"))
+        );
+        assert_eq!(note.baseline_date, Some(day("2026-11-16")));
+        assert_eq!(judged("ms", bands, rule, 200.0, 220.0).status, Status::Warn, "exactly 10%");
+        assert_eq!(judged("ms", bands, rule, 200.0, 221.0).status, Status::Fail);
+        assert_eq!(judged("ms", bands, rule, 200.0, 150.0).status, Status::Pass, "faster");
+    }
+
+    #[test]
+    fn an_absolute_regression_is_in_the_metric_unit_and_follows_its_direction() {
+        let coverage = (">= 80%", ">= 70%");
+        let rule = Regression {
+            warn: Some(Allowance::Absolute(1.0)),
+            fail: Some(Allowance::Absolute(2.0)),
+        };
+        assert_eq!(judged("%", coverage, rule, 86.0, 85.0).status, Status::Pass, "1 point");
+        assert_eq!(judged("%", coverage, rule, 86.0, 84.5).status, Status::Warn);
+        assert_eq!(judged("%", coverage, rule, 86.0, 84.0).status, Status::Warn, "2 points");
+        assert_eq!(judged("%", coverage, rule, 86.0, 83.9).status, Status::Fail);
+        assert_eq!(
+            judged("%", coverage, rule, 84.0, 90.0).status,
+            Status::Pass,
+            "higher is better"
+        );
+    }
+
+    #[test]
+    fn for_a_band_only_moving_away_from_it_is_a_regression() {
+        let cpu = (">= 50% and <= 70%", ">= 40% and <= 80%");
+        let rule = Regression { warn: None, fail: Some(Allowance::Absolute(2.0)) };
+        assert_eq!(judged("%", cpu, rule, 52.0, 68.0).status, Status::Pass, "inside the band");
+        assert_eq!(
+            judged("%", cpu, rule, 71.0, 73.0).status,
+            Status::Warn,
+            "thresholds warn; 2 points"
+        );
+        assert_eq!(
+            judged("%", cpu, rule, 55.0, 72.1).regression.unwrap().verdict,
+            RegressionVerdict::Fail
+        );
+        assert_eq!(
+            judged("%", cpu, rule, 75.0, 45.0).regression.unwrap().verdict,
+            RegressionVerdict::Pass
+        );
+    }
+
+    #[test]
+    fn a_metric_missing_from_the_baseline_is_new_and_never_a_regression() {
+        let mut m = metric("m", "M", &[]);
+        m.regression = Some(relative(0.0, 0.0));
+        let catalog = Catalog::new("t".into(), "T".into(), vec![m, metric("n", "N", &[])]).unwrap();
+        let data = Dataset::single(&[Some(0.5), Some(0.5)]);
+        let mut values = BaselineValues::default();
+        values.insert(None, "n", BaselinePoint { value: 0.1, date: None });
+        let baseline = Baseline::Values(values);
+        let policies = Policies { baseline: Some(&baseline), ..Policies::gate(None, policy()) };
+        let card = evaluate_scoped(&catalog, &|_| Cow::Borrowed(&catalog), &data, &policies);
+        let note = card.results[0].regression.as_ref().unwrap();
+        assert_eq!((note.verdict, note.baseline), (RegressionVerdict::New, None));
+        assert_eq!(card.results[0].status, Status::Pass);
+        assert!(card.results[1].regression.is_none(), "no policy, no verdict");
+    }
+
+    /// Metrics a, b, c in one scope, graded with a ladder Bronze [a], Silver [b], Gold [c].
+    fn laddered(
+        values: &[Option<f64>],
+        weights: [f64; 3],
+        waivers: &[Waiver],
+        require: Option<usize>,
+    ) -> Scorecard {
+        let metrics = ["a", "b", "c"]
+            .iter()
+            .zip(weights)
+            .map(|(id, weight)| {
+                let mut m = metric(id, &id.to_uppercase(), &[]);
+                m.weight = weight;
+                m
+            })
+            .collect();
+        let mut catalog = Catalog::new("t".into(), "T".into(), metrics).unwrap();
+        let level = |name: &str, id: &str| Level { name: name.into(), metrics: vec![id.into()] };
+        catalog.ladder = Ladder {
+            levels: vec![level("Bronze", "a"), level("Silver", "b"), level("Gold", "c")],
+            warn_holds: false,
+        };
+        let data = Dataset::single(values);
+        let policies = Policies {
+            waivers: Some(Waivers { waivers, today: "2026-11-23".parse().unwrap() }),
+            require_level: require,
+            ..Policies::gate(None, policy())
+        };
+        evaluate_scoped(&catalog, &|_| Cow::Borrowed(&catalog), &data, &policies)
+    }
+
+    #[test]
+    fn a_waived_metric_holds_its_level_until_the_waiver_expires() {
+        let waiver = |until: &str| Waiver {
+            metric: "b".into(),
+            scope: None,
+            reason: "agreed".into(),
+            until: until.parse().unwrap(),
+        };
+        let values = [Some(0.5), Some(5.0), Some(0.5)];
+        let without = laddered(&values, [1.0; 3], &[], None);
+        let standing = without.scopes[0].standing.as_ref().unwrap();
+        assert_eq!(standing.level.as_deref(), Some("Bronze"));
+        assert_eq!(standing.next_level.as_deref(), Some("Silver"));
+        assert_eq!(standing.blocking, [Shared::from("b")]);
+        let in_force = laddered(&values, [1.0; 3], &[waiver("2026-11-23")], None);
+        assert_eq!(in_force.scopes[0].standing.as_ref().unwrap().level.as_deref(), Some("Gold"));
+        let expired = laddered(&values, [1.0; 3], &[waiver("2026-11-22")], None);
+        assert_eq!(expired.scopes[0].standing.as_ref().unwrap().level.as_deref(), Some("Bronze"));
+    }
+
+    #[test]
+    fn the_score_weighs_each_metric_and_a_waiver_does_not_raise_it() {
+        let values = [Some(0.5), Some(1.5), Some(5.0)];
+        assert_eq!(laddered(&values, [1.0; 3], &[], None).scopes[0].score, Some(50.0));
+        assert_eq!(laddered(&values, [2.0, 1.0, 1.0], &[], None).scopes[0].score, Some(62.5));
+        assert_eq!(
+            laddered(&[Some(0.5), None, None], [1.0; 3], &[], None).scopes[0].score,
+            Some(33.3)
+        );
+    }
+
+    #[test]
+    fn require_level_fails_the_gate_below_the_level_and_passes_at_it() {
+        let values = [Some(0.5), Some(0.5), Some(1.5)];
+        let silver = laddered(&values, [1.0; 3], &[], Some(1));
+        assert!(silver.gate.passed);
+        assert_eq!(silver.gate.require_level.as_deref(), Some("Silver"));
+        assert!(!laddered(&values, [1.0; 3], &[], Some(2)).gate.passed, "Gold needs c");
+        assert!(laddered(&values, [1.0; 3], &[], None).gate.passed);
     }
 }
 

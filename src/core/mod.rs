@@ -5,7 +5,9 @@
 pub mod catalog;
 pub mod evaluate;
 pub mod history;
+pub mod levels;
 pub(crate) mod number;
+pub mod policy;
 pub mod scorecard;
 pub mod tailoring;
 pub mod text;

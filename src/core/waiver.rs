@@ -86,9 +86,8 @@ mod tests {
         data.scopes[0].name = scope.map(ToString::to_string);
         let catalog = catalog();
         let policies = Policies {
-            as_of: None,
-            gate: GatePolicy { fail_on: FailOn::Fail, require_all: false },
             waivers: Some(Waivers { waivers, today: today.parse().unwrap() }),
+            ..Policies::gate(None, GatePolicy { fail_on: FailOn::Fail, require_all: false })
         };
         evaluate_scoped(&catalog, &|_| Cow::Borrowed(&catalog), &data, &policies)
     }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use crate::core::catalog::Catalog;
-use crate::core::tailoring::{self, ChangeError, MetricChange};
+use crate::core::tailoring::{self, ChangeError, LevelChange, MetricChange};
 use crate::core::text::printable;
 
 use super::problem::{Position, Problem, Problems, ValidationError};
@@ -21,7 +21,11 @@ pub const BUILTIN_ID: &str = "backend-team";
 pub const BUILTIN_NAME: &str = "<built-in catalog backend-team>";
 
 /// The keys of a catalog file.
-pub(crate) const CATALOG_KEYS: &[&str] = &["name", "title", "metrics"];
+pub(crate) const CATALOG_KEYS: &[&str] =
+    &["name", "title", "metrics", "levels", "warn_holds_level"];
+
+/// The keys of each entry of `levels`.
+pub(crate) const LEVEL_KEYS: &[&str] = &["name", "metrics"];
 
 /// The keys of a catalog metric.
 pub(crate) const METRIC_KEYS: &[&str] = &[
@@ -34,9 +38,16 @@ pub(crate) const METRIC_KEYS: &[&str] = &[
     "pass",
     "warn",
     "range",
+    "max_age",
+    "on_stale",
+    "regression",
+    "weight",
     "aliases",
     "ideas",
 ];
+
+/// The keys of a metric's `regression:`.
+pub(crate) const REGRESSION_KEYS: &[&str] = &["warn", "fail"];
 
 /// Everything wrong with a catalog file: the same report as for a config.
 pub type CatalogError = ValidationError;
@@ -54,13 +65,14 @@ mod compiled {
 /// test holds it equal to what [`load`] reads from [`BUILTIN`].
 pub fn load_builtin() -> Result<Catalog, CatalogError> {
     let owned = |texts: &[&str]| texts.iter().map(ToString::to_string).collect::<Vec<_>>();
-    let changes: Vec<MetricChange> = compiled::METRICS
+    let changes: Vec<MetricChange> = compiled::BACKEND_TEAM
+        .metrics
         .iter()
         .map(
             |(
                 [id, name, category, description, target, unit, pass, warn],
                 [aliases, ideas],
-                range,
+                [range, max_age, on_stale, regression_warn, regression_fail, weight],
             )| {
                 MetricChange {
                     id: (*id).to_string(),
@@ -72,6 +84,11 @@ pub fn load_builtin() -> Result<Catalog, CatalogError> {
                     pass: Some((*pass).to_string()),
                     warn: Some((*warn).to_string()),
                     range: range.map(ToString::to_string),
+                    max_age: max_age.map(ToString::to_string),
+                    on_stale: on_stale.map(ToString::to_string),
+                    regression_warn: regression_warn.map(ToString::to_string),
+                    regression_fail: regression_fail.map(ToString::to_string),
+                    weight: weight.map(ToString::to_string),
                     aliases: Some(owned(aliases)),
                     ideas: Some(owned(ideas)),
                     enabled: None,
@@ -79,15 +96,24 @@ pub fn load_builtin() -> Result<Catalog, CatalogError> {
             },
         )
         .collect();
-    let (name, title) = compiled::HEAD;
+    let (name, title) = compiled::BACKEND_TEAM.head;
     let fail = |problems| ValidationError::new(BUILTIN_NAME, problems);
     let empty = Catalog::new(name.to_string(), title.to_string(), Vec::new())
         .map_err(|_| fail(Vec::new()))?;
-    tailoring::apply(&empty, &changes, BUILTIN_NAME, None).map_err(|errors| {
+    let levels: Vec<LevelChange> = compiled::BACKEND_TEAM
+        .levels
+        .iter()
+        .map(|(name, metrics)| LevelChange { name: (*name).to_string(), metrics: owned(metrics) })
+        .collect();
+    let report_all = |errors| {
         let mut problems = Problems::default();
         report(errors, &[], &mut problems);
         fail(problems.0)
-    })
+    };
+    let mut catalog = tailoring::apply(&empty, &changes, BUILTIN_NAME, None).map_err(report_all)?;
+    catalog.ladder = tailoring::ladder(&catalog, &levels, compiled::BACKEND_TEAM.warn_holds_level)
+        .map_err(report_all)?;
+    Ok(catalog)
 }
 
 /// Parses catalog YAML `text`; `file` names it in errors and in each metric's origin.
@@ -214,14 +240,46 @@ fn read(text: &str, file: &str, problems: &mut Problems) -> Option<Catalog> {
             spots.push(at);
         }
     }
+    let (levels, level_spots, warn_holds) = read_levels(&top, problems);
     let empty = Catalog::new(name?.value, title?.value, Vec::new()).ok()?;
-    match tailoring::apply(&empty, &changes, file, None) {
-        Ok(catalog) => Some(catalog),
+    let mut catalog = match tailoring::apply(&empty, &changes, file, None) {
+        Ok(catalog) => catalog,
         Err(errors) => {
             report(errors, &spots, problems);
-            None
+            return None;
         }
+    };
+    match tailoring::ladder(&catalog, &levels, warn_holds.unwrap_or(false)) {
+        Ok(ladder) => catalog.ladder = ladder,
+        Err(errors) => report(errors, &level_spots, problems),
     }
+    Some(catalog)
+}
+
+/// `levels:` and `warn_holds_level:` of a catalog or config: each level as written with where its
+/// keys are, and the setting when given.
+pub(crate) fn read_levels(
+    top: &Fields<'_, '_>,
+    problems: &mut Problems,
+) -> (Vec<LevelChange>, Vec<Spots>, Option<bool>) {
+    let warn_holds = top.boolean("warn_holds_level", problems).map(|b| b.value);
+    let (mut levels, mut spots) = (Vec::new(), Vec::new());
+    let items = top.get("levels").and_then(|node| yaml::list(node, "levels", problems));
+    for item in items.unwrap_or_default() {
+        let Some(fields) = Fields::known(item, "each entry of `levels`", LEVEL_KEYS, problems)
+        else {
+            continue;
+        };
+        let Some(name) = fields.required_text("name", "a level", problems) else { continue };
+        let what = format!("level `{}`", printable(&name.value));
+        if fields.get("metrics").is_none() {
+            fields.missing("metrics", &what, problems);
+        }
+        let Some(metrics) = fields.texts("metrics", problems) else { continue };
+        spots.push(Spots::from([("id", fields.at), ("name", name.at), ("metrics", metrics.at)]));
+        levels.push(LevelChange { name: name.value, metrics: metrics.value });
+    }
+    (levels, spots, warn_holds)
 }
 
 /// Reads the metric keys of an entry (all but `id` and `enabled`) into a change of metric `id`.
@@ -244,6 +302,17 @@ pub(crate) fn read_metric(
     let pass = text("pass", problems);
     let warn = text("warn", problems);
     let range = text("range", problems);
+    let max_age = text("max_age", problems);
+    let on_stale = text("on_stale", problems);
+    let weight = text("weight", problems);
+    let (mut regression_warn, mut regression_fail) = (None, None);
+    if let Some(node) = fields.get("regression")
+        && let Some(allowed) = Fields::known(node, "`regression`", REGRESSION_KEYS, problems)
+    {
+        spots.insert("regression", allowed.at);
+        regression_warn = allowed.text("warn", problems).map(|t| t.value);
+        regression_fail = allowed.text("fail", problems).map(|t| t.value);
+    }
     let mut texts = |key: &'static str, problems: &mut Problems| {
         let found = fields.texts(key, problems)?;
         spots.insert(key, found.at);
@@ -261,6 +330,11 @@ pub(crate) fn read_metric(
         pass,
         warn,
         range,
+        max_age,
+        on_stale,
+        regression_warn,
+        regression_fail,
+        weight,
         aliases,
         ideas,
         enabled: None,
@@ -412,5 +486,7 @@ mod tests {
         let schema = properties(SchemaKind::Catalog);
         assert_eq!(schema["root"], sorted(CATALOG_KEYS));
         assert_eq!(schema["CatalogMetric"], sorted(METRIC_KEYS));
+        assert_eq!(schema["RegressionSettings"], sorted(REGRESSION_KEYS));
+        assert_eq!(schema["LevelEntry"], sorted(LEVEL_KEYS));
     }
 }

@@ -9,11 +9,14 @@ use jiff::civil::Date;
 use crate::collect::Settings;
 use crate::collect::plan::{CollectConfig, SourceConfig};
 use crate::core::catalog::Catalog;
-use crate::core::tailoring::{self, CatalogInEffect, ScopeChange};
+use crate::core::levels::Ladder;
+use crate::core::tailoring::{self, CatalogInEffect, LevelChange, ScopeChange};
 use crate::core::text::printable;
 use crate::core::waiver::Waiver;
 
-use super::catalog::{self as catalog_file, BUILTIN_ID, NotACatalog, Spots, read_metric, report};
+use super::catalog::{
+    self as catalog_file, BUILTIN_ID, NotACatalog, Spots, read_levels, read_metric, report,
+};
 use super::problem::{Problem, Problems, ValidationError, closest};
 use super::yaml::{self, Fields, Located, Node};
 use super::{LoadError, read_text};
@@ -22,7 +25,7 @@ use super::{LoadError, read_text};
 pub const DEFAULT_FILE: &str = "kpi.yaml";
 
 pub(crate) const CONFIG_KEYS: &[&str] =
-    &["extends", "title", "metrics", "scopes", "waivers", "collect"];
+    &["extends", "title", "metrics", "levels", "warn_holds_level", "scopes", "waivers", "collect"];
 /// The keys of `collect:`.
 pub(crate) const COLLECT_KEYS: &[&str] = &["scope", "window", "sources"];
 /// The keys every entry of `collect.sources` may have, besides its kind's own settings.
@@ -36,12 +39,16 @@ pub(crate) const SETTINGS_KEYS: &[&str] = &[
     "pass",
     "warn",
     "range",
+    "max_age",
+    "on_stale",
+    "regression",
+    "weight",
     "aliases",
     "ideas",
     "enabled",
 ];
 pub(crate) const SCOPE_KEYS: &[&str] = &["metrics"];
-pub(crate) const SCOPE_METRIC_KEYS: &[&str] = &["target", "pass", "warn", "ideas"];
+pub(crate) const SCOPE_METRIC_KEYS: &[&str] = &["target", "pass", "warn", "regression", "ideas"];
 pub(crate) const WAIVER_KEYS: &[&str] = &["metric", "scope", "reason", "until"];
 
 /// The config to use: `explicit` (from `--config`), else `kpi.yaml` in the current directory if
@@ -174,6 +181,18 @@ pub fn load(
         .map_err(|errors| report(errors, &raw.scope_spots, &mut problems));
     let waivers = tailoring::resolve_waivers(effective, raw.waivers)
         .map_err(|errors| report(errors, &raw.waiver_spots, &mut problems));
+    let warn_holds = raw.warn_holds.unwrap_or(effective.ladder.warn_holds);
+    let ladder = if raw.levels.is_empty() {
+        Some(Ladder { levels: effective.ladder.levels.clone(), warn_holds })
+    } else {
+        tailoring::ladder(effective, &raw.levels, warn_holds)
+            .map_err(|errors| report(errors, &raw.level_spots, &mut problems))
+            .ok()
+    };
+    let catalog = catalog.zip(ladder).map(|(mut catalog, ladder)| {
+        catalog.ladder = ladder;
+        catalog
+    });
     match (catalog, scopes, waivers) {
         (Some(catalog), Ok(scopes), Ok(waivers)) if problems.is_empty() => Ok(CatalogInEffect {
             catalog,
@@ -196,6 +215,9 @@ struct RawConfig {
     scope_spots: Vec<Spots>,
     waivers: Vec<Waiver>,
     waiver_spots: Vec<Spots>,
+    levels: Vec<LevelChange>,
+    level_spots: Vec<Spots>,
+    warn_holds: Option<bool>,
 }
 
 fn read(root: &Node<'_>, file: &str, problems: &mut Problems) -> Option<RawConfig> {
@@ -208,6 +230,9 @@ fn read(root: &Node<'_>, file: &str, problems: &mut Problems) -> Option<RawConfi
         scope_spots: Vec::new(),
         waivers: Vec::new(),
         waiver_spots: Vec::new(),
+        levels: Vec::new(),
+        level_spots: Vec::new(),
+        warn_holds: None,
     };
     if yaml::is_null(root) {
         // A config of comments only changes nothing.
@@ -216,6 +241,7 @@ fn read(root: &Node<'_>, file: &str, problems: &mut Problems) -> Option<RawConfi
     let top = Fields::known(root, &format!("`{}`", printable(file)), CONFIG_KEYS, problems)?;
     raw.extends = top.text("extends", problems);
     raw.title = top.text("title", problems).map(|t| t.value);
+    (raw.levels, raw.level_spots, raw.warn_holds) = read_levels(&top, problems);
     if let Some(node) = top.get("collect") {
         read_collect(node, problems);
     }
@@ -352,6 +378,8 @@ fn read_scope(scope: &str, node: &Node<'_>, raw: &mut RawConfig, problems: &mut 
             target: change.target,
             pass: change.pass,
             warn: change.warn,
+            regression_warn: change.regression_warn,
+            regression_fail: change.regression_fail,
             ideas: change.ideas,
         });
         raw.scope_spots.push(spots);

@@ -1,6 +1,7 @@
 //! Readers at the edge: the catalog and config from YAML and measurements from CSV, into the core
 //! model. Only this module knows YAML and CSV.
 
+pub mod baseline;
 pub mod catalog;
 pub mod config;
 pub mod measurements;

@@ -34,6 +34,13 @@ pub fn render(card: &Scorecard) -> String {
     let gate = sections::verdict(card);
     // The title is left out: a catalog's text at the start of a line could pass for a command.
     writeln!(out, "{}: {} ({})", gate.counts, gate.words(), gate.rule).ok();
+    for part in sections::report(card).scopes {
+        if let Some(standing) = &part.standing {
+            let scope =
+                part.view.scope.name.as_deref().map(|s| format!("{s}: ")).unwrap_or_default();
+            writeln!(out, "{scope}{}", standing.plain()).ok();
+        }
+    }
     out
 }
 

@@ -268,9 +268,8 @@ pub(crate) mod sample {
         csv::read(&mut collector, CSV.as_bytes(), "sample.csv").unwrap();
         let data = collector.finish().unwrap();
         let policies = Policies {
-            as_of: None,
-            gate: GatePolicy { fail_on: FailOn::Fail, require_all: false },
             waivers: Some(Waivers { waivers: &waivers, today: "2025-06-01".parse().unwrap() }),
+            ..Policies::gate(None, GatePolicy { fail_on: FailOn::Fail, require_all: false })
         };
         evaluate_scoped(&catalog, &|_| Cow::Borrowed(&catalog), &data, &policies)
     }
