@@ -40,8 +40,9 @@ fn validate(xmllint: &Path, xml: &str) -> Result<(), String> {
 #[test]
 fn junit_is_valid_against_the_jenkins_xunit_schema() {
     let Some(xmllint) = require_tool("xmllint") else { return };
-    let runs: [&[&str]; 5] = [
+    let runs: [&[&str]; 6] = [
         &["examples/struggling-team.csv"],
+        &["examples/services.csv", "--config", "examples/levels.kpi.yaml"],
         &["examples/weekly-history.csv", "--fail-on", "warn"],
         &["examples/services.csv", "--require-all"],
         &[

@@ -178,6 +178,17 @@ mod tests {
     }
 
     #[test]
+    fn every_format_shows_levels_regressions_and_stale_data() {
+        let card = sample::policies_scorecard();
+        let api = &card.scopes[0];
+        assert_eq!(api.standing.as_ref().unwrap().level.as_deref(), Some("Bronze"));
+        for format in Format::ALL {
+            let text = render(format, &card, Style::default());
+            insta::assert_snapshot!(format!("policies_{}", format.name()), text);
+        }
+    }
+
+    #[test]
     fn writing_gives_what_rendering_returns_in_every_format() {
         let card = sample::scorecard();
         for format in Format::ALL {
@@ -248,6 +259,56 @@ pub(crate) mod sample {
         csv::read(&mut collector, CSV.as_bytes(), "sample.csv").unwrap();
         let data = collector.finish().unwrap();
         evaluate(&catalog, &data, None, GatePolicy { fail_on: FailOn::Fail, require_all: false })
+    }
+
+    /// Two services over two check-ins under every policy: levels with a weight, a regression
+    /// against the previous check-in, a value older than its `max_age`, and a waiver that holds a
+    /// level.
+    pub(crate) fn policies_scorecard() -> Scorecard {
+        const CONFIG: &str = "\
+levels:
+  - { name: Bronze, metrics: [requests_per_second] }
+  - { name: Silver, metrics: [error_rate, code_coverage] }
+  - { name: Gold, metrics: [mttr] }
+metrics:
+  code_coverage:
+    regression: { warn: \"1 point\", fail: \"2 points\" }
+    weight: 2
+  error_rate:
+    max_age: 7d
+waivers:
+  - { metric: mttr, scope: web, reason: on-call rota change, until: 2026-12-31 }
+";
+        const CSV: &str = "date,scope,metric,value\n\
+            2026-11-09,api,error_rate,0.4%\n\
+            2026-11-16,api,requests_per_second,1500\n\
+            2026-11-16,api,code_coverage,86%\n\
+            2026-11-23,api,requests_per_second,1600\n\
+            2026-11-23,api,code_coverage,83.5%\n\
+            2026-11-23,api,mttr,30m\n\
+            2026-11-16,web,requests_per_second,1200\n\
+            2026-11-16,web,error_rate,0.5%\n\
+            2026-11-16,web,code_coverage,81%\n\
+            2026-11-23,web,requests_per_second,1250\n\
+            2026-11-23,web,error_rate,0.6%\n\
+            2026-11-23,web,code_coverage,81.5%\n\
+            2026-11-23,web,mttr,2h\n";
+        let in_effect =
+            crate::input::config::load(CONFIG, "kpi.yaml", std::path::Path::new(""), None).unwrap();
+        let mut store = Store::new(&in_effect.catalog);
+        csv::read(&mut store, CSV.as_bytes(), "history.csv").unwrap();
+        let data = store.finish().unwrap();
+        let baseline = crate::core::policy::Baseline::Previous;
+        let policies = Policies {
+            waivers: Some(Waivers {
+                waivers: &in_effect.waivers,
+                today: "2026-11-30".parse().unwrap(),
+            }),
+            baseline: Some(&baseline),
+            ..Policies::gate(None, GatePolicy { fail_on: FailOn::Fail, require_all: false })
+        };
+        let catalog_for = |scope: Option<&str>| in_effect.catalog_for_scope(scope);
+        evaluate_scoped(&in_effect.catalog, &catalog_for, &data, &policies)
     }
 
     /// The sample with a waiver in force for a failing metric (CPU utilisation) and an expired one
