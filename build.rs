@@ -8,7 +8,8 @@ use std::path::Path;
 use saphyr::{LoadableYamlNode, Yaml};
 
 /// Each built-in catalog: the constant it compiles to and its file.
-const CATALOGS: [(&str, &str); 1] = [("BACKEND_TEAM", "catalog/backend-team.yaml")];
+const CATALOGS: [(&str, &str); 2] =
+    [("BACKEND_TEAM", "catalog/backend-team.yaml"), ("DORA", "catalog/dora.yaml")];
 const TEXT_KEYS: [&str; 8] =
     ["id", "name", "category", "description", "target", "unit", "pass", "warn"];
 const LIST_KEYS: [&str; 2] = ["aliases", "ideas"];

@@ -288,3 +288,18 @@ levels:
     let dir = dir_with(&[("kpi.yaml", config)]);
     assert_cmd_snapshot!(kpi(dir.path(), &["catalog", "validate"]));
 }
+
+#[test]
+fn extends_dora_and_catalog_dora_grade_the_four_keys() {
+    let keys = "metric,value\ndeployment_frequency,3/week\nchange_lead_time,2d\nchange_failure_rate,15%\nfailed_deployment_recovery_time,3h\n";
+    let dir = dir_with(&[("keys.csv", keys), ("kpi.yaml", "extends: dora\n")]);
+    assert_cmd_snapshot!(kpi(dir.path(), &["check", "keys.csv"]));
+    fs::remove_file(dir.path().join("kpi.yaml")).unwrap();
+    let listed = kpi(dir.path(), &["catalog", "list", "--catalog", "dora"]).output().unwrap();
+    assert_eq!(listed.status.code(), Some(0));
+    let listed = String::from_utf8(listed.stdout).unwrap();
+    assert!(listed.contains("failed_deployment_recovery_time"), "{listed}");
+    let doc = json(dir.path(), &["--catalog", "dora", "keys.csv"]);
+    assert_eq!(result(&doc, "change_failure_rate")["status"], "warn");
+    assert_eq!(result(&doc, "change_lead_time")["status"], "pass");
+}

@@ -60,21 +60,56 @@ mod compiled {
     include!(concat!(env!("OUT_DIR"), "/builtin_catalog.rs"));
 }
 
-/// Loads the built-in catalog. It is compiled from its YAML at build time, since a run that parses
-/// it spends most of its start-up doing so; it goes through the same checks as any catalog, and a
-/// test holds it equal to what [`load`] reads from [`BUILTIN`].
-pub fn load_builtin() -> Result<Catalog, CatalogError> {
-    let owned = |texts: &[&str]| texts.iter().map(ToString::to_string).collect::<Vec<_>>();
-    let changes: Vec<MetricChange> = compiled::BACKEND_TEAM
-        .metrics
-        .iter()
-        .map(
-            |(
-                [id, name, category, description, target, unit, pass, warn],
-                [aliases, ideas],
-                [range, max_age, on_stale, regression_warn, regression_fail, weight],
-            )| {
-                MetricChange {
+/// The built-in DORA catalog, embedded in the binary.
+pub const DORA: &str = include_str!("../../catalog/dora.yaml");
+
+/// A built-in catalog: the name `extends:` and `--catalog` use for it, its YAML, its file in the
+/// repository, and its compiled form.
+pub struct Builtin {
+    pub id: &'static str,
+    pub yaml: &'static str,
+    /// The catalog's path in kpi's repository, e.g. `catalog/backend-team.yaml`.
+    pub path: &'static str,
+    compiled: &'static compiled::Compiled,
+}
+
+/// Every built-in catalog; the first is the default.
+pub const BUILTINS: [Builtin; 2] = [
+    Builtin {
+        id: BUILTIN_ID,
+        yaml: BUILTIN,
+        path: "catalog/backend-team.yaml",
+        compiled: &compiled::BACKEND_TEAM,
+    },
+    Builtin { id: "dora", yaml: DORA, path: "catalog/dora.yaml", compiled: &compiled::DORA },
+];
+
+impl Builtin {
+    /// The built-in catalog named `id`, if there is one.
+    pub fn find(id: &str) -> Option<&'static Builtin> {
+        BUILTINS.iter().find(|b| b.id == id)
+    }
+
+    /// The name the catalog goes by in messages and origins, e.g. `<built-in catalog dora>`.
+    pub fn display_name(&self) -> String {
+        format!("<built-in catalog {}>", self.id)
+    }
+
+    /// Loads the catalog from its compiled form; see [`load_builtin`].
+    pub fn load(&self) -> Result<Catalog, CatalogError> {
+        let file = self.display_name();
+        let owned = |texts: &[&str]| texts.iter().map(ToString::to_string).collect::<Vec<_>>();
+        let text = |t: Option<&str>| t.map(ToString::to_string);
+        let changes: Vec<MetricChange> = self
+            .compiled
+            .metrics
+            .iter()
+            .map(
+                |(
+                    [id, name, category, description, target, unit, pass, warn],
+                    [aliases, ideas],
+                    [range, max_age, on_stale, regression_warn, regression_fail, weight],
+                )| MetricChange {
                     id: (*id).to_string(),
                     name: Some((*name).to_string()),
                     category: Some((*category).to_string()),
@@ -83,37 +118,48 @@ pub fn load_builtin() -> Result<Catalog, CatalogError> {
                     unit: Some((*unit).to_string()),
                     pass: Some((*pass).to_string()),
                     warn: Some((*warn).to_string()),
-                    range: range.map(ToString::to_string),
-                    max_age: max_age.map(ToString::to_string),
-                    on_stale: on_stale.map(ToString::to_string),
-                    regression_warn: regression_warn.map(ToString::to_string),
-                    regression_fail: regression_fail.map(ToString::to_string),
-                    weight: weight.map(ToString::to_string),
+                    range: text(*range),
+                    max_age: text(*max_age),
+                    on_stale: text(*on_stale),
+                    regression_warn: text(*regression_warn),
+                    regression_fail: text(*regression_fail),
+                    weight: text(*weight),
                     aliases: Some(owned(aliases)),
                     ideas: Some(owned(ideas)),
                     enabled: None,
-                }
-            },
-        )
-        .collect();
-    let (name, title) = compiled::BACKEND_TEAM.head;
-    let fail = |problems| ValidationError::new(BUILTIN_NAME, problems);
-    let empty = Catalog::new(name.to_string(), title.to_string(), Vec::new())
-        .map_err(|_| fail(Vec::new()))?;
-    let levels: Vec<LevelChange> = compiled::BACKEND_TEAM
-        .levels
-        .iter()
-        .map(|(name, metrics)| LevelChange { name: (*name).to_string(), metrics: owned(metrics) })
-        .collect();
-    let report_all = |errors| {
-        let mut problems = Problems::default();
-        report(errors, &[], &mut problems);
-        fail(problems.0)
-    };
-    let mut catalog = tailoring::apply(&empty, &changes, BUILTIN_NAME, None).map_err(report_all)?;
-    catalog.ladder = tailoring::ladder(&catalog, &levels, compiled::BACKEND_TEAM.warn_holds_level)
-        .map_err(report_all)?;
-    Ok(catalog)
+                },
+            )
+            .collect();
+        let (name, title) = self.compiled.head;
+        let fail = |problems| ValidationError::new(&file, problems);
+        let empty = Catalog::new(name.to_string(), title.to_string(), Vec::new())
+            .map_err(|_| fail(Vec::new()))?;
+        let levels: Vec<LevelChange> = self
+            .compiled
+            .levels
+            .iter()
+            .map(|(name, metrics)| LevelChange {
+                name: (*name).to_string(),
+                metrics: owned(metrics),
+            })
+            .collect();
+        let report_all = |errors| {
+            let mut problems = Problems::default();
+            report(errors, &[], &mut problems);
+            fail(problems.0)
+        };
+        let mut catalog = tailoring::apply(&empty, &changes, &file, None).map_err(report_all)?;
+        catalog.ladder = tailoring::ladder(&catalog, &levels, self.compiled.warn_holds_level)
+            .map_err(report_all)?;
+        Ok(catalog)
+    }
+}
+
+/// Loads the built-in Backend Team catalog. It is compiled from its YAML at build time, since a
+/// run that parses it spends most of its start-up doing so; it goes through the same checks as any
+/// catalog, and a test holds it equal to what [`load`] reads from [`BUILTIN`].
+pub fn load_builtin() -> Result<Catalog, CatalogError> {
+    BUILTINS[0].load()
 }
 
 /// Parses catalog YAML `text`; `file` names it in errors and in each metric's origin.
@@ -365,15 +411,70 @@ mod tests {
     }
 
     #[test]
-    fn the_compiled_builtin_catalog_is_what_its_yaml_says() {
-        let compiled = load_builtin().unwrap();
-        let read = load(BUILTIN, BUILTIN_NAME).unwrap();
-        assert_eq!((&compiled.name, &compiled.title), (&read.name, &read.title));
-        assert_eq!(compiled.metrics(), read.metrics());
-        for metric in read.metrics() {
-            for name in [&metric.id, &metric.name].into_iter().chain(&metric.aliases) {
-                assert_eq!(compiled.resolve(name), read.resolve(name), "{name}");
+    fn each_compiled_builtin_catalog_is_what_its_yaml_says() {
+        for builtin in &BUILTINS {
+            let compiled = builtin.load().unwrap();
+            let read = load(builtin.yaml, &builtin.display_name()).unwrap();
+            assert_eq!((&compiled.name, &compiled.title), (&read.name, &read.title));
+            assert_eq!(compiled.metrics(), read.metrics());
+            assert_eq!(compiled.ladder, read.ladder);
+            for metric in read.metrics() {
+                for name in [&metric.id, &metric.name].into_iter().chain(&metric.aliases) {
+                    assert_eq!(compiled.resolve(name), read.resolve(name), "{name}");
+                }
             }
+            assert_eq!(compiled.name, builtin.id);
+            let on_disk = std::fs::read_to_string(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(builtin.path),
+            )
+            .unwrap();
+            assert_eq!(on_disk, builtin.yaml);
+        }
+        assert_eq!(BUILTINS[0].display_name(), BUILTIN_NAME);
+    }
+
+    #[test]
+    fn the_dora_catalog_passes_at_high_warns_at_medium_and_fails_below_at_every_edge() {
+        use crate::core::threshold::Grade::{Fail, Pass, Warn};
+        let dora = Builtin::find("dora").unwrap().load().unwrap();
+        let grade = |id: &str, value: f64| {
+            let metric = &dora.metrics()[dora.resolve(id).unwrap()];
+            metric.thresholds.grade(value)
+        };
+        let week = 1.0 / 7.0;
+        let edges = [
+            // Deployments a day: High at least one a week, Medium at least one in 30 days.
+            (
+                "deployment_frequency",
+                [(1.0, Pass), (week, Pass), (week - 1e-6, Warn), (0.0333, Warn), (0.0332, Fail)],
+            ),
+            // Hours: High at most a week, Medium at most 30 days.
+            (
+                "change_lead_time",
+                [(23.0, Pass), (168.0, Pass), (168.01, Warn), (720.0, Warn), (720.01, Fail)],
+            ),
+            // Percent: the 2024 cluster values in order, 5, 10, 20, 40.
+            (
+                "change_failure_rate",
+                [(5.0, Pass), (10.0, Pass), (10.01, Warn), (20.0, Warn), (20.01, Fail)],
+            ),
+            // Minutes: under a day passes, under a week warns.
+            (
+                "failed_deployment_recovery_time",
+                [(59.0, Pass), (1439.0, Pass), (1440.0, Warn), (10079.0, Warn), (10080.0, Fail)],
+            ),
+        ];
+        for (id, cases) in edges {
+            for (value, expected) in cases {
+                assert_eq!(grade(id, value), expected, "{id} at {value}");
+            }
+        }
+        assert_eq!(dora.metrics().len(), 4);
+        let backend = load_builtin().unwrap();
+        let deploys = |c: &Catalog| c.metrics()[c.resolve("deployment_frequency").unwrap()].unit;
+        assert_eq!(deploys(&dora).symbol, deploys(&backend).symbol, "the same metric in both");
+        for metric in dora.metrics() {
+            assert!(metric.target.contains("2024"), "{} names its source year", metric.id);
         }
     }
 

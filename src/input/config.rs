@@ -15,7 +15,8 @@ use crate::core::text::printable;
 use crate::core::waiver::Waiver;
 
 use super::catalog::{
-    self as catalog_file, BUILTIN_ID, NotACatalog, Spots, read_levels, read_metric, report,
+    self as catalog_file, BUILTIN_ID, BUILTINS, Builtin, NotACatalog, Spots, read_levels,
+    read_metric, report,
 };
 use super::problem::{Problem, Problems, ValidationError, closest};
 use super::yaml::{self, Fields, Located, Node};
@@ -60,13 +61,19 @@ pub fn discover(explicit: Option<&Path>) -> Option<PathBuf> {
     }
 }
 
-/// Loads the catalog in effect: `catalog` (from `--catalog`) or the one the config extends (the
-/// built-in one by default), with the config's changes applied.
+/// Loads the catalog in effect: `catalog` (from `--catalog`: a file, or the name of a built-in
+/// catalog when no such file exists) or the one the config extends (the built-in Backend Team
+/// catalog by default), with the config's changes applied.
 pub fn load_in_effect(
     config: Option<&Path>,
     catalog: Option<&Path>,
 ) -> Result<CatalogInEffect, LoadError> {
-    let base = catalog.map(load_catalog_file).transpose()?;
+    let base = catalog
+        .map(|path| match path.to_str().and_then(Builtin::find).filter(|_| !path.exists()) {
+            Some(builtin) => Ok((builtin.load()?, builtin.id.to_string())),
+            None => load_catalog_file(path),
+        })
+        .transpose()?;
     let Some(path) = config else {
         let (catalog, base) = match base {
             Some(pair) => pair,
@@ -135,8 +142,9 @@ pub fn load(
         Some(pair) => pair,
         None => match &raw.extends {
             None => (catalog_file::load_builtin()?, BUILTIN_ID.to_string()),
-            Some(extends) if extends.value == BUILTIN_ID => {
-                (catalog_file::load_builtin()?, BUILTIN_ID.to_string())
+            Some(extends) if Builtin::find(&extends.value).is_some() => {
+                let builtin = Builtin::find(&extends.value).unwrap_or(&BUILTINS[0]);
+                (builtin.load()?, builtin.id.to_string())
             }
             Some(extends) if dir.join(&extends.value).is_file() => {
                 match load_catalog_file(&dir.join(&extends.value)) {
@@ -159,8 +167,9 @@ pub fn load(
                     "unknown-catalog",
                     extends.at,
                     format!(
-                        "`extends`: there is no built-in catalog `{0}` and no file `{0}` next to the config; use `{BUILTIN_ID}` or a path to a catalog file",
-                        printable(&extends.value)
+                        "`extends`: there is no built-in catalog `{0}` and no file `{0}` next to the config; use {1} or a path to a catalog file",
+                        printable(&extends.value),
+                        BUILTINS.map(|b| format!("`{}`", b.id)).join(", ")
                     ),
                 );
                 (catalog_file::load_builtin()?, BUILTIN_ID.to_string())

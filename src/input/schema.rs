@@ -83,8 +83,8 @@ pub struct CatalogMetric {
 #[derive(JsonSchema)]
 #[schemars(title = "kpi config", deny_unknown_fields)]
 pub struct ConfigFile {
-    /// The catalog to start from: `backend-team` (built in) or a path to a catalog file, relative
-    /// to this file. Defaults to `backend-team`.
+    /// The catalog to start from: `backend-team` or `dora` (built in) or a path to a catalog
+    /// file, relative to this file. Defaults to `backend-team`.
     extends: Option<String>,
     /// Title for reports, replacing the catalog's.
     title: Option<String>,
