@@ -27,7 +27,8 @@ fn main() {
         OPTIONAL_KEYS.join("`, `"),
     )
     .unwrap();
-    writeln!(out, "pub(crate) type CompiledMetric = ([&'static str; {}], [&'static [&'static str]; {}], [Option<&'static str>; {}]);", TEXT_KEYS.len(), LIST_KEYS.len(), OPTIONAL_KEYS.len()).unwrap();
+    writeln!(out, "/// And last, the line of the catalog its `pass` threshold is on.").unwrap();
+    writeln!(out, "pub(crate) type CompiledMetric = ([&'static str; {}], [&'static [&'static str]; {}], [Option<&'static str>; {}], usize);", TEXT_KEYS.len(), LIST_KEYS.len(), OPTIONAL_KEYS.len()).unwrap();
     writeln!(out, "/// A compiled catalog: its short name and title, its metrics, its levels (each a name and its metrics) and whether a warning holds a level.").unwrap();
     writeln!(out, "pub(crate) struct Compiled {{ pub(crate) head: (&'static str, &'static str), pub(crate) metrics: &'static [CompiledMetric], pub(crate) levels: &'static [(&'static str, &'static [&'static str])], pub(crate) warn_holds_level: bool }}").unwrap();
     for (name, file) in CATALOGS {
@@ -53,6 +54,21 @@ fn texts(node: &Yaml, key: &str) -> String {
     let items: Vec<String> =
         items.iter().map(|i| format!("{:?}", i.as_str().expect("list items are text"))).collect();
     format!("&[{}]", items.join(", "))
+}
+
+/// The line (from 1) of the `pass:` key of the metric `id` in catalog `text`: the first after the
+/// line of its `- id:`.
+fn pass_line(text: &str, id: &str) -> usize {
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| l.trim_start().trim_start_matches("- ").trim() == format!("id: {id}"))
+        .unwrap_or_else(|| panic!("the built-in catalog has no `- id: {id}` line"));
+    let offset = lines[start..]
+        .iter()
+        .position(|l| l.trim_start().starts_with("pass:"))
+        .unwrap_or_else(|| panic!("metric `{id}` has no `pass:` line"));
+    start + offset + 1
 }
 
 fn compile(out: &mut String, name: &str, file: &str) {
@@ -82,12 +98,14 @@ fn compile(out: &mut String, name: &str, file: &str) {
                 found.map_or_else(|| "None".to_string(), |t| format!("Some({t:?})"))
             })
             .collect();
+        let id = text_of(metric, "id");
         writeln!(
             out,
-            "        ([{}], [{}], [{}]),",
+            "        ([{}], [{}], [{}], {}),",
             texts_.join(", "),
             lists.join(", "),
-            optional.join(", ")
+            optional.join(", "),
+            pass_line(&text, &id)
         )
         .unwrap();
     }

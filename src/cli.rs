@@ -748,12 +748,12 @@ mod tests {
     #[test]
     fn export_must_name_a_known_format_and_a_path() {
         insta::assert_snapshot!(parse_error(&["kpi", "check", "--export", "xml=k.xml", "a"]), @r"
-        error: invalid value 'xml=k.xml' for '--export <FORMAT=PATH>': unknown format `xml`; use one of table, markdown, json, junit, github, html
+        error: invalid value 'xml=k.xml' for '--export <FORMAT=PATH>': unknown format `xml`; use one of table, markdown, json, junit, github, gitlab, html
 
         For more information, try '--help'.
         ");
         insta::assert_snapshot!(parse_error(&["kpi", "check", "--export", "k.xml", "a"]), @r"
-        error: invalid value 'k.xml' for '--export <FORMAT=PATH>': write it as FORMAT=PATH, e.g. `junit=kpi.xml`; formats are table, markdown, json, junit, github, html
+        error: invalid value 'k.xml' for '--export <FORMAT=PATH>': write it as FORMAT=PATH, e.g. `junit=kpi.xml`; formats are table, markdown, json, junit, github, gitlab, html
 
         For more information, try '--help'.
         ");

@@ -303,3 +303,42 @@ fn extends_dora_and_catalog_dora_grade_the_four_keys() {
     assert_eq!(result(&doc, "change_failure_rate")["status"], "warn");
     assert_eq!(result(&doc, "change_lead_time")["status"], "pass");
 }
+
+#[test]
+fn gitlab_and_github_point_at_the_line_of_the_config_that_sets_the_threshold() {
+    let config = "\
+metrics:
+  response_time:
+    target: Under 150 ms
+    pass: \"<= 150ms\"
+    warn: \"<= 300ms\"
+scopes:
+  web:
+    metrics:
+      error_rate:
+        pass: \"< 0.5%\"
+";
+    let csv = "scope,metric,value\napi,response_time,180ms\napi,mttr,2d\nweb,error_rate,0.7%\n";
+    let dir = dir_with(&[("m.csv", csv), ("kpi.yaml", config)]);
+    let out = kpi(dir.path(), &["check", "--format", "gitlab", "m.csv"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "mttr fails");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let at = |check: &str| {
+        let entry = doc.as_array().unwrap().iter().find(|e| e["check_name"] == check).unwrap();
+        (
+            entry["location"]["path"].as_str().unwrap().to_string(),
+            entry["location"]["lines"]["begin"].as_u64().unwrap(),
+        )
+    };
+    assert_eq!(at("kpi/response_time"), ("kpi.yaml".to_string(), 4), "the config's `pass:` line");
+    assert_eq!(at("kpi/error_rate"), ("kpi.yaml".to_string(), 10), "the scope's `pass:` line");
+    assert_eq!(at("kpi/mttr").0, "catalog/backend-team.yaml", "the built-in catalog's rule");
+    let again = kpi(dir.path(), &["check", "--format", "gitlab", "m.csv"]).output().unwrap();
+    assert_eq!(out.stdout, again.stdout, "the same report, fingerprints and all, run after run");
+    let github = kpi(dir.path(), &["check", "--format", "github", "m.csv"]).output().unwrap();
+    let github = String::from_utf8(github.stdout).unwrap();
+    assert!(
+        github.contains("::warning file=kpi.yaml,line=4,title=api%3A Response Time%3A warn::"),
+        "{github}"
+    );
+}

@@ -51,6 +51,16 @@ pub struct Origin {
     pub defined_in: String,
     /// Each later file that changed it, with the keys it set, e.g. `(kpi.yaml, [pass, warn])`.
     pub changed_in: Vec<(String, Vec<&'static str>)>,
+    /// Where its thresholds in effect are written: the last file that set `pass` or `warn`.
+    pub threshold_at: Option<Definition>,
+}
+
+/// A place in a catalog or config file: its path (a built-in catalog's path in kpi's repository,
+/// e.g. `catalog/backend-team.yaml`) and a line, from 1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Definition {
+    pub path: String,
+    pub line: usize,
 }
 
 /// A set of metrics with a lookup from every accepted name to its metric.

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::rc::Rc;
 
-use super::catalog::{Catalog, Metric};
+use super::catalog::{Catalog, Definition, Metric};
 use super::history::{Dataset, Observation, When, trend};
 use super::levels;
 use super::policy::{self, Baseline, BaselinePoint, OnStale, Regression, RegressionVerdict};
@@ -231,6 +231,8 @@ struct Texts {
     pass: Shared,
     warn: Shared,
     ideas: Rc<[String]>,
+    /// Where the thresholds are written.
+    defined_at: Option<Rc<Definition>>,
 }
 
 fn texts_of(catalog: &Catalog) -> Vec<Texts> {
@@ -245,6 +247,7 @@ fn texts_of(catalog: &Catalog) -> Vec<Texts> {
             pass: m.thresholds.pass.display(m.unit).to_string().into(),
             warn: m.thresholds.warn.display(m.unit).to_string().into(),
             ideas: m.ideas.as_slice().into(),
+            defined_at: m.origin.threshold_at.clone().map(Rc::new),
         })
         .collect()
 }
@@ -361,6 +364,7 @@ fn grade(series: &Series<'_>, no_ideas: &Rc<[String]>, policies: &Policies<'_>) 
         regression,
         waiver,
         thresholds: *thresholds,
+        defined_at: texts.defined_at.clone(),
     }
 }
 

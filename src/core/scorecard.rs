@@ -3,6 +3,7 @@
 
 use serde::{Serialize, Serializer};
 
+use super::catalog::Definition;
 use super::history::{Trend, When};
 use super::levels::Standing;
 use super::policy::{OnStale, RegressionVerdict};
@@ -181,6 +182,10 @@ pub struct MetricResult {
     /// The bands the value was graded against, for renderers.
     #[serde(skip)]
     pub thresholds: Thresholds,
+    /// Where those bands are written (a catalog's or config's file and line), for reports that
+    /// point at the rule: GitLab Code Quality, GitHub annotations.
+    #[serde(skip)]
+    pub defined_at: Option<std::rc::Rc<Definition>>,
 }
 
 /// A result judged against its baseline under its metric's `regression:` policy.

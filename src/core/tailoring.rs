@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 
-use super::catalog::{Catalog, Metric, NameClash, Origin, UnknownMetric, normalize};
+use super::catalog::{Catalog, Definition, Metric, NameClash, Origin, UnknownMetric, normalize};
 use super::levels::{Ladder, Level};
 use super::policy::{self, OnStale, PolicyError, Regression};
 use super::text::printable;
@@ -88,6 +88,8 @@ pub struct MetricChange {
     pub ideas: Option<Vec<String>>,
     /// `false` takes the metric out of the catalog in effect.
     pub enabled: Option<bool>,
+    /// Where the change writes its `pass` (or else `warn`), when it writes either.
+    pub threshold_at: Option<Definition>,
 }
 
 /// The keys a new metric must have, in the order they are reported.
@@ -108,6 +110,8 @@ pub struct ScopeChange {
     pub regression_warn: Option<String>,
     pub regression_fail: Option<String>,
     pub ideas: Option<Vec<String>>,
+    /// Where the change writes its `pass` (or else `warn`), when it writes either.
+    pub threshold_at: Option<Definition>,
 }
 
 /// A validated scope change, ready to apply with [`for_scope`].
@@ -120,6 +124,8 @@ pub struct ScopeOverride {
     pub thresholds: Option<Thresholds>,
     /// The scope's `regression:`, replacing the metric's.
     pub regression: Option<Regression>,
+    /// Where the scope's thresholds are written.
+    pub threshold_at: Option<Definition>,
     pub ideas: Option<Vec<String>>,
     /// The file that set it and the keys it set, for `kpi catalog show`.
     pub origin: (String, Vec<&'static str>),
@@ -403,14 +409,7 @@ fn build(
     let or = |new: &Option<String>, old: Option<&String>| {
         new.clone().or_else(|| old.cloned()).unwrap_or_default()
     };
-    let origin = match base {
-        Some(base) => {
-            let mut origin = base.origin.clone();
-            origin.changed_in.push((file.to_string(), changed_keys(change)));
-            origin
-        }
-        None => Origin { defined_in: file.to_string(), changed_in: Vec::new() },
-    };
+    let origin = origin_of(base, change, file);
     Ok(Metric {
         id: base.map_or_else(|| change.id.clone(), |b| b.id.clone()),
         name: or(&change.name, base.map(|b| &b.name)),
@@ -496,6 +495,23 @@ fn policies_of(
     ))
 }
 
+/// Which files defined and changed the metric `change` makes of `base`, and where its thresholds
+/// are written now.
+fn origin_of(base: Option<&Metric>, change: &MetricChange, file: &str) -> Origin {
+    let mut origin = match base {
+        Some(base) => {
+            let mut origin = base.origin.clone();
+            origin.changed_in.push((file.to_string(), changed_keys(change)));
+            origin
+        }
+        None => Origin { defined_in: file.to_string(), ..Origin::default() },
+    };
+    if (change.pass.is_some() || change.warn.is_some()) && change.threshold_at.is_some() {
+        origin.threshold_at.clone_from(&change.threshold_at);
+    }
+    origin
+}
+
 fn changed_keys(change: &MetricChange) -> Vec<&'static str> {
     let set = [
         ("name", change.name.is_some()),
@@ -557,6 +573,7 @@ pub(crate) fn scope_overrides(
                 target: change.target.clone(),
                 thresholds: (change.pass.is_some() || change.warn.is_some())
                     .then_some(scoped.thresholds),
+                threshold_at: change.threshold_at.clone(),
                 regression: (change.regression_warn.is_some() || change.regression_fail.is_some())
                     .then_some(scoped.regression)
                     .flatten(),
@@ -584,6 +601,9 @@ pub(crate) fn for_scope(catalog: &Catalog, overrides: &[ScopeOverride], scope: &
         };
         if let Some(thresholds) = o.thresholds {
             metric.thresholds = thresholds;
+            if o.threshold_at.is_some() {
+                metric.origin.threshold_at.clone_from(&o.threshold_at);
+            }
         }
         if let Some(regression) = o.regression {
             metric.regression = Some(regression);

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::core::catalog::Catalog;
+use crate::core::catalog::{Catalog, Definition};
 use crate::core::tailoring::{self, ChangeError, LevelChange, MetricChange};
 use crate::core::text::printable;
 
@@ -109,7 +109,12 @@ impl Builtin {
                     [id, name, category, description, target, unit, pass, warn],
                     [aliases, ideas],
                     [range, max_age, on_stale, regression_warn, regression_fail, weight],
+                    pass_line,
                 )| MetricChange {
+                    threshold_at: Some(Definition {
+                        path: self.path.to_string(),
+                        line: *pass_line,
+                    }),
                     id: (*id).to_string(),
                     name: Some((*name).to_string()),
                     category: Some((*category).to_string()),
@@ -280,7 +285,7 @@ fn read(text: &str, file: &str, problems: &mut Problems) -> Option<Catalog> {
             .map(|key| fields.missing(key, &what, problems))
             .count()
             == 0;
-        let (change, at) = read_metric(&fields, id, problems);
+        let (change, at) = read_metric(&fields, id, file, problems);
         if complete {
             changes.push(change);
             spots.push(at);
@@ -332,6 +337,7 @@ pub(crate) fn read_levels(
 pub(crate) fn read_metric(
     fields: &Fields<'_, '_>,
     id: Located<String>,
+    file: &str,
     problems: &mut Problems,
 ) -> (MetricChange, Spots) {
     let mut spots = Spots::from([("id", id.at)]);
@@ -384,6 +390,10 @@ pub(crate) fn read_metric(
         aliases,
         ideas,
         enabled: None,
+        threshold_at: spots.get("pass").or_else(|| spots.get("warn")).map(|at| Definition {
+            path: file.trim_start_matches("./").to_string(),
+            line: at.line,
+        }),
     };
     (change, spots)
 }
@@ -416,7 +426,14 @@ mod tests {
             let compiled = builtin.load().unwrap();
             let read = load(builtin.yaml, &builtin.display_name()).unwrap();
             assert_eq!((&compiled.name, &compiled.title), (&read.name, &read.title));
-            assert_eq!(compiled.metrics(), read.metrics());
+            // Read from its YAML, a catalog's thresholds are at its file name; compiled, at its
+            // path in the repository.
+            let mut read_metrics = read.metrics().to_vec();
+            for m in &mut read_metrics {
+                let at = m.origin.threshold_at.as_mut().unwrap();
+                at.path = builtin.path.to_string();
+            }
+            assert_eq!(compiled.metrics(), read_metrics);
             assert_eq!(compiled.ladder, read.ladder);
             for metric in read.metrics() {
                 for name in [&metric.id, &metric.name].into_iter().chain(&metric.aliases) {

@@ -260,7 +260,7 @@ fn read(root: &Node<'_>, file: &str, problems: &mut Problems) -> Option<RawConfi
             let Some(fields) = Fields::known(node, &what, SETTINGS_KEYS, problems) else {
                 continue;
             };
-            let (mut change, mut spots) = read_metric(&fields, id.clone(), problems);
+            let (mut change, mut spots) = read_metric(&fields, id.clone(), file, problems);
             if let Some(enabled) = fields.boolean("enabled", problems) {
                 spots.insert("enabled", enabled.at);
                 change.enabled = Some(enabled.value);
@@ -271,7 +271,7 @@ fn read(root: &Node<'_>, file: &str, problems: &mut Problems) -> Option<RawConfi
     }
     if let Some(scopes) = top.get("scopes").and_then(|n| Fields::any(n, "`scopes`", problems)) {
         for (scope, node) in scopes.entries() {
-            read_scope(&scope.value, node, &mut raw, problems);
+            read_scope(&scope.value, node, file, &mut raw, problems);
         }
     }
     if let Some(list) = top.get("waivers").and_then(|n| yaml::list(n, "waivers", problems)) {
@@ -368,7 +368,13 @@ fn is_foreign(root: &Node<'_>) -> bool {
         })
 }
 
-fn read_scope(scope: &str, node: &Node<'_>, raw: &mut RawConfig, problems: &mut Problems) {
+fn read_scope(
+    scope: &str,
+    node: &Node<'_>,
+    file: &str,
+    raw: &mut RawConfig,
+    problems: &mut Problems,
+) {
     let what = format!("scope `{}`", printable(scope));
     let Some(fields) = Fields::known(node, &what, SCOPE_KEYS, problems) else { return };
     let Some(metrics) = fields.get("metrics") else { return };
@@ -380,7 +386,7 @@ fn read_scope(scope: &str, node: &Node<'_>, raw: &mut RawConfig, problems: &mut 
         let Some(fields) = Fields::known(node, &what, SCOPE_METRIC_KEYS, problems) else {
             continue;
         };
-        let (change, spots) = read_metric(&fields, id.clone(), problems);
+        let (change, spots) = read_metric(&fields, id.clone(), file, problems);
         raw.scopes.push(ScopeChange {
             scope: scope.to_string(),
             metric: change.id,
@@ -390,6 +396,7 @@ fn read_scope(scope: &str, node: &Node<'_>, raw: &mut RawConfig, problems: &mut 
             regression_warn: change.regression_warn,
             regression_fail: change.regression_fail,
             ideas: change.ideas,
+            threshold_at: change.threshold_at,
         });
         raw.scope_spots.push(spots);
     }

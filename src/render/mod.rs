@@ -3,6 +3,7 @@
 
 pub(crate) mod catalog;
 pub mod github;
+pub mod gitlab;
 pub mod html;
 pub mod json;
 pub mod junit;
@@ -31,6 +32,8 @@ pub enum Format {
     Junit,
     /// GitHub Actions workflow commands: an annotation per metric that needs attention.
     Github,
+    /// A GitLab Code Quality report: an entry per metric that needs attention, at its rule's line.
+    Gitlab,
     /// A self-contained HTML page with charts of the metrics that need attention.
     Html,
 }
@@ -38,12 +41,13 @@ pub enum Format {
 impl Format {
     /// Every format, in the order `--help` lists them: the CLI, the tests and the fuzz target all
     /// iterate this, so a new format cannot be left out of one of them.
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::Table,
         Format::Markdown,
         Format::Json,
         Format::Junit,
         Format::Github,
+        Format::Gitlab,
         Format::Html,
     ];
 
@@ -55,6 +59,7 @@ impl Format {
             Format::Json => "json",
             Format::Junit => "junit",
             Format::Github => "github",
+            Format::Gitlab => "gitlab",
             Format::Html => "html",
         }
     }
@@ -78,6 +83,7 @@ pub fn render(format: Format, card: &Scorecard, style: Style) -> String {
         Format::Json => json::render(card),
         Format::Junit => junit::render(card),
         Format::Github => github::render(card),
+        Format::Gitlab => gitlab::render(card),
         Format::Html => html::render(card, &[]),
     }
 }
