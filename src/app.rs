@@ -349,6 +349,9 @@ fn catalog(command: CatalogCommand, files: &FileArgs) -> anyhow::Result<ExitCode
             print(render::catalog::show(&in_effect, &in_effect.catalog.metrics()[index]))
         }
         CatalogCommand::Validate { path } => print(validate(path.as_deref(), files)?),
+        CatalogCommand::Suggest { files: inputs, checkins, write } => {
+            suggest(&inputs, usize::from(checkins), write, files)
+        }
         CatalogCommand::Schema { format } => {
             let kind = match format {
                 SchemaArg::Config => SchemaKind::Config,
@@ -359,6 +362,75 @@ fn catalog(command: CatalogCommand, files: &FileArgs) -> anyhow::Result<ExitCode
             print(text)
         }
     }
+}
+
+/// `kpi catalog suggest`: tighter pass thresholds from the latest check-ins, printed, or written
+/// into the config through the same checks and the same atomic replacement as every output.
+fn suggest(
+    inputs: &[String],
+    checkins: usize,
+    write: bool,
+    files: &FileArgs,
+) -> anyhow::Result<ExitCode> {
+    let in_effect = in_effect(files)?;
+    let mut store = Store::new(&in_effect.catalog);
+    let sources: Vec<Source> = inputs.iter().map(|f| Source::from_arg(f)).collect();
+    read_files(&mut store, &sources, &Progress::new(false))?;
+    print_notes(&store.take_notes());
+    let data = store.finish()?;
+    let catalog_for = |scope: Option<&str>| in_effect.catalog_for_scope(scope);
+    let found = crate::core::suggest::suggest(&catalog_for, &data, checkins);
+    if !write || found.is_empty() {
+        return print(render::catalog::suggestions(&in_effect, &found, checkins));
+    }
+    let path = files.config.clone().unwrap_or_else(|| config::DEFAULT_FILE.into());
+    let file = path.display().to_string();
+    let mut text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
+        Err(cause) => bail!("cannot read `{}`: {cause}", crate::core::text::printable(&file)),
+    };
+    for s in &found {
+        let mut at: Vec<&str> = Vec::new();
+        if let Some(scope) = &s.scope {
+            at.extend(["scopes", scope.as_str()]);
+        }
+        at.extend(["metrics", s.id.as_str()]);
+        let threshold = render::catalog::notation(&in_effect, s);
+        let comment = render::catalog::evidence(&in_effect, s);
+        text =
+            crate::input::config_edit::set_pass(&text, &at, &threshold, &comment).map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot add the suggestions to `{}`: {e}",
+                    crate::core::text::printable(&file)
+                )
+            })?;
+    }
+    // The edited config goes through the same reader as any config before it replaces the file.
+    let dir = path.parent().unwrap_or(Path::new(""));
+    let base = match files.catalog.as_deref() {
+        Some(catalog) => Some(config::load_base_catalog(catalog)?),
+        None => None,
+    };
+    config::load(&text, &file, dir, base)?;
+    let mut outputs = Outputs::new();
+    outputs.refuse_inputs(
+        &sources
+            .iter()
+            .filter_map(|s| match s {
+                Source::File(p) => Some(p.clone()),
+                Source::Stdin => None,
+            })
+            .collect::<Vec<_>>(),
+    );
+    outputs.add(Destination::File(path.clone()), text);
+    outputs.write()?;
+    print(format!(
+        "wrote {} tighter pass threshold{} into `{}`\n",
+        found.len(),
+        if found.len() == 1 { "" } else { "s" },
+        crate::core::text::printable(&file)
+    ))
 }
 
 /// Checks a catalog or config file (or the config in effect) and says what it holds.

@@ -190,6 +190,26 @@ pub enum CatalogCommand {
         path: Option<PathBuf>,
     },
 
+    /// Suggest tighter pass thresholds: for each metric that passed with a margin at each of the
+    /// last check-ins, a `kpi.yaml` snippet at what the team has shown it can hold, with the
+    /// evidence.
+    ///
+    /// Nothing is written unless `--write` is given; then the config in effect (`kpi.yaml`, or
+    /// `--config`) gets the thresholds, checked and replaced atomically.
+    Suggest {
+        /// Measurement files with a `date` column (`-` reads standard input).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<String>,
+
+        /// How many of the latest check-ins the metric must have passed at.
+        #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..))]
+        checkins: u16,
+
+        /// Write the thresholds into the config instead of printing them.
+        #[arg(long)]
+        write: bool,
+    },
+
     /// Print the JSON Schema of the config (or catalog) format, for editors to complete and check
     /// files.
     Schema {

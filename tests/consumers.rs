@@ -148,6 +148,7 @@ fn every_manual_page_passes_mandoc_lint() {
             "kpi-catalog-list.1",
             "kpi-catalog-schema.1",
             "kpi-catalog-show.1",
+            "kpi-catalog-suggest.1",
             "kpi-catalog-validate.1",
             "kpi-catalog.1",
             "kpi-check.1",

@@ -342,3 +342,55 @@ scopes:
         "{github}"
     );
 }
+
+/// Six weeks of a team that held its response time under 185 ms and its coverage above 84%.
+const HELD: &str = "\
+date,metric,value
+2026-10-12,response_time,240ms
+2026-10-19,response_time,180ms
+2026-10-26,response_time,175ms
+2026-11-02,response_time,182ms
+2026-11-09,response_time,171ms
+2026-10-19,code_coverage,84.6%
+2026-10-26,code_coverage,85.1%
+2026-11-02,code_coverage,86%
+2026-11-09,code_coverage,85.5%
+2026-10-19,error_rate,0.9%
+2026-10-26,error_rate,0.4%
+2026-11-02,error_rate,0.3%
+2026-11-09,error_rate,0.5%
+";
+
+#[test]
+fn catalog_suggest_prints_a_tighter_threshold_with_its_evidence_and_writes_nothing() {
+    let config = "# the payments team\nextends: backend-team\nmetrics:\n  response_time:\n    target: Under 200 ms\n";
+    let dir = dir_with(&[("h.csv", HELD), ("kpi.yaml", config)]);
+    assert_cmd_snapshot!(kpi(dir.path(), &["catalog", "suggest", "h.csv"]));
+    assert_eq!(fs::read_to_string(dir.path().join("kpi.yaml")).unwrap(), config, "nothing written");
+    let strict =
+        kpi(dir.path(), &["catalog", "suggest", "--checkins", "5", "h.csv"]).output().unwrap();
+    let strict = String::from_utf8(strict.stdout).unwrap();
+    assert!(!strict.contains("response_time"), "five check-ins include the 240 ms week: {strict}");
+}
+
+#[test]
+fn catalog_suggest_write_tightens_the_config_in_place_and_the_result_checks() {
+    let config = "# the payments team\nextends: backend-team\nmetrics:\n  response_time:\n    target: Under 200 ms\n";
+    let dir = dir_with(&[("h.csv", HELD), ("kpi.yaml", config)]);
+    let out = kpi(dir.path(), &["catalog", "suggest", "--write", "h.csv"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    insta::assert_snapshot!(fs::read_to_string(dir.path().join("kpi.yaml")).unwrap());
+    let valid = kpi(dir.path(), &["catalog", "validate"]).output().unwrap();
+    assert_eq!(valid.status.code(), Some(0), "{}", String::from_utf8_lossy(&valid.stderr));
+    let again = kpi(dir.path(), &["catalog", "suggest", "h.csv"]).output().unwrap();
+    assert!(String::from_utf8(again.stdout).unwrap().starts_with("no metric passed with a margin"));
+    let flow =
+        dir_with(&[("h.csv", HELD), ("kpi.yaml", "metrics:\n  response_time: { target: x }\n")]);
+    let refused = kpi(flow.path(), &["catalog", "suggest", "--write", "h.csv"]).output().unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert_eq!(
+        fs::read_to_string(flow.path().join("kpi.yaml")).unwrap(),
+        "metrics:\n  response_time: { target: x }\n",
+        "a config it cannot edit is left as it was"
+    );
+}

@@ -9,6 +9,7 @@ pub mod levels;
 pub(crate) mod number;
 pub mod policy;
 pub mod scorecard;
+pub mod suggest;
 pub mod tailoring;
 pub mod text;
 pub mod threshold;

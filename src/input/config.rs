@@ -68,12 +68,7 @@ pub fn load_in_effect(
     config: Option<&Path>,
     catalog: Option<&Path>,
 ) -> Result<CatalogInEffect, LoadError> {
-    let base = catalog
-        .map(|path| match path.to_str().and_then(Builtin::find).filter(|_| !path.exists()) {
-            Some(builtin) => Ok((builtin.load()?, builtin.id.to_string())),
-            None => load_catalog_file(path),
-        })
-        .transpose()?;
+    let base = catalog.map(load_base_catalog).transpose()?;
     let Some(path) = config else {
         let (catalog, base) = match base {
             Some(pair) => pair,
@@ -103,6 +98,14 @@ pub fn is_catalog(path: &Path) -> Result<bool, LoadError> {
     let Some(top) = Fields::any(&parsed.root, "the file", &mut ignored) else { return Ok(false) };
     let metrics_listed = top.get("metrics").is_some_and(yaml::is_sequence);
     Ok(top.get("name").is_some() || metrics_listed)
+}
+
+/// The catalog `--catalog` names: a file, or a built-in catalog by name when no file has it.
+pub fn load_base_catalog(path: &Path) -> Result<(Catalog, String), LoadError> {
+    match path.to_str().and_then(Builtin::find).filter(|_| !path.exists()) {
+        Some(builtin) => Ok((builtin.load()?, builtin.id.to_string())),
+        None => load_catalog_file(path),
+    }
 }
 
 /// Loads a catalog file, returning it with its path as given.

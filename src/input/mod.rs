@@ -4,6 +4,7 @@
 pub mod baseline;
 pub mod catalog;
 pub mod config;
+pub(crate) mod config_edit;
 pub mod measurements;
 pub mod problem;
 pub mod schema;

@@ -7,8 +7,12 @@ use std::fmt::Write;
 use comfy_table::{ContentArrangement, Table, presets};
 
 use crate::core::catalog::Metric;
+use crate::core::format_number;
+use crate::core::suggest::Suggestion;
 use crate::core::tailoring::CatalogInEffect;
 use crate::core::text;
+use crate::core::threshold::Band;
+use crate::core::unit::Unit;
 
 /// Every metric in effect: id, name, category, target and unit.
 pub fn list(in_effect: &CatalogInEffect) -> String {
@@ -82,6 +86,107 @@ pub fn show(in_effect: &CatalogInEffect, metric: &Metric) -> String {
         writeln!(out, "Changed in {file}: {}", keys.join(", ")).ok();
     }
     shown(out)
+}
+
+/// `kpi catalog suggest`: the tighter pass thresholds as a `kpi.yaml` snippet, each with its
+/// evidence in a comment; or a sentence saying there is nothing to tighten.
+pub fn suggestions(in_effect: &CatalogInEffect, found: &[Suggestion], checkins: usize) -> String {
+    if found.is_empty() {
+        return format!(
+            "no metric passed with a margin at each of the last {checkins} check-ins; nothing to tighten\n"
+        );
+    }
+    let mut out = format!(
+        "# Tighter pass thresholds that each of the last {checkins} check-ins held; add them to the\n\
+         # config, or run again with --write.\n"
+    );
+    let unscoped: Vec<&Suggestion> = found.iter().filter(|s| s.scope.is_none()).collect();
+    if !unscoped.is_empty() {
+        out.push_str("metrics:\n");
+        for s in unscoped {
+            entry(&mut out, in_effect, s, 1);
+        }
+    }
+    let mut scopes: Vec<&str> = found.iter().filter_map(|s| s.scope.as_deref()).collect();
+    scopes.dedup();
+    if !scopes.is_empty() {
+        out.push_str("scopes:\n");
+    }
+    for scope in scopes {
+        writeln!(out, "  {}:\n    metrics:", yaml_key(scope)).ok();
+        for s in found.iter().filter(|s| s.scope.as_deref() == Some(scope)) {
+            entry(&mut out, in_effect, s, 3);
+        }
+    }
+    shown(out)
+}
+
+fn entry(out: &mut String, in_effect: &CatalogInEffect, s: &Suggestion, depth: usize) {
+    let pad = "  ".repeat(depth);
+    writeln!(out, "{pad}{}:", yaml_key(&s.id)).ok();
+    writeln!(out, "{pad}  # {}", evidence(in_effect, s)).ok();
+    writeln!(out, "{pad}  pass: \"{}\"", notation(in_effect, s)).ok();
+}
+
+/// What the suggestion rests on, e.g. `held at each check-in from 2026-11-02 to 2026-11-23, worst
+/// 182 ms; pass is under 200 ms now`.
+pub fn evidence(in_effect: &CatalogInEffect, s: &Suggestion) -> String {
+    let unit = unit_of(in_effect, &s.id);
+    let (first, last) = (s.dates.first(), s.dates.last());
+    let span = match (first, last) {
+        (Some(a), Some(b)) if a != b => format!("from {a} to {b}"),
+        (Some(a), _) => format!("on {a}"),
+        _ => String::new(),
+    };
+    format!(
+        "held at each check-in {span}, worst {}; pass is {} now",
+        unit.format(s.worst),
+        s.pass.in_words(unit)
+    )
+}
+
+/// The tighter threshold in notation the config reader reads back as the same band: with the
+/// unit's symbol where that reads back exactly, else a bare number in the metric's unit.
+pub fn notation(in_effect: &CatalogInEffect, s: &Suggestion) -> String {
+    let unit = unit_of(in_effect, &s.id);
+    let write = |suffix: &str| {
+        let mut parts = Vec::new();
+        if let Some(b) = s.tighter.lower {
+            parts.push(format!(
+                "{} {}{suffix}",
+                if b.inclusive { ">=" } else { ">" },
+                format_number(b.value)
+            ));
+        }
+        if let Some(b) = s.tighter.upper {
+            parts.push(format!(
+                "{} {}{suffix}",
+                if b.inclusive { "<=" } else { "<" },
+                format_number(b.value)
+            ));
+        }
+        parts.join(" and ")
+    };
+    let with_symbol = write(unit.symbol);
+    if Band::parse(&with_symbol, unit).is_ok_and(|b| b == s.tighter) {
+        with_symbol
+    } else {
+        write("")
+    }
+}
+
+fn unit_of(in_effect: &CatalogInEffect, id: &str) -> &'static Unit {
+    let catalog = &in_effect.catalog;
+    catalog.resolve(id).map_or(catalog.metrics()[0].unit, |i| catalog.metrics()[i].unit)
+}
+
+/// A mapping key as YAML reads it back: bare when it is a plain word, quoted otherwise.
+fn yaml_key(key: &str) -> String {
+    if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        key.to_string()
+    } else {
+        format!("{key:?}")
+    }
 }
 
 #[cfg(test)]
