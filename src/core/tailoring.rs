@@ -824,6 +824,25 @@ mod tests {
     }
 
     #[test]
+    fn a_metric_turned_off_leaves_its_level_and_an_emptied_level_goes() {
+        let mut with_ladder = base();
+        with_ladder.ladder = Ladder {
+            levels: vec![
+                Level { name: "Bronze".into(), metrics: vec!["error_rate".into()] },
+                Level {
+                    name: "Silver".into(),
+                    metrics: vec!["response_time".into(), "error_rate".into()],
+                },
+            ],
+            warn_holds: false,
+        };
+        let off = [MetricChange { enabled: Some(false), ..change("error_rate") }];
+        let after = apply(&with_ladder, &off, "kpi.yaml", None).unwrap();
+        assert_eq!(after.ladder.names(), ["Silver"]);
+        assert_eq!(after.ladder.levels[0].metrics, ["response_time"]);
+    }
+
+    #[test]
     fn a_pass_band_outside_the_kept_warn_band_is_refused() {
         let errors = apply(
             &base(),

@@ -59,6 +59,7 @@ pub fn show(in_effect: &CatalogInEffect, metric: &Metric) -> String {
     }
     writeln!(out, "\nTarget: {}", metric.target).ok();
     writeln!(out, "Thresholds: {}", metric.thresholds.in_words(metric.unit)).ok();
+    policies(&mut out, in_effect, metric);
     for scope in in_effect.scope_names() {
         let scoped = in_effect.catalog_for(scope);
         let Some(m) = scoped.metrics().iter().find(|m| m.id == metric.id) else { continue };
@@ -86,6 +87,34 @@ pub fn show(in_effect: &CatalogInEffect, metric: &Metric) -> String {
         writeln!(out, "Changed in {file}: {}", keys.join(", ")).ok();
     }
     shown(out)
+}
+
+/// A metric's policies besides its thresholds, each only when it has one: its age limit, its
+/// regression allowances, its weight when not 1, and the level that requires it.
+fn policies(out: &mut String, in_effect: &CatalogInEffect, metric: &Metric) {
+    if let Some(days) = metric.max_age {
+        let s = if days == 1 { "" } else { "s" };
+        writeln!(out, "Stale after: {days} day{s}, then `{}`", metric.on_stale).ok();
+    }
+    if let Some(rule) = metric.regression {
+        let allowed = |a: Option<crate::core::policy::Allowance>| {
+            a.map_or_else(|| "-".to_string(), |a| a.display(metric.unit))
+        };
+        writeln!(
+            out,
+            "Regression against a baseline: warn past {}, fail past {}",
+            allowed(rule.warn),
+            allowed(rule.fail)
+        )
+        .ok();
+    }
+    if (metric.weight - 1.0).abs() > f64::EPSILON {
+        writeln!(out, "Weight in the score: {}", format_number(metric.weight)).ok();
+    }
+    let ladder = &in_effect.catalog.ladder;
+    if let Some(level) = ladder.levels.iter().find(|l| l.metrics.contains(&metric.id)) {
+        writeln!(out, "Required by level: {}", level.name).ok();
+    }
 }
 
 /// `kpi catalog suggest`: the tighter pass thresholds as a `kpi.yaml` snippet, each with its

@@ -195,6 +195,30 @@ mod tests {
     }
 
     #[test]
+    fn the_check_in_report_shows_levels_regressions_and_stale_data() {
+        let card = sample::policies_scorecard();
+        insta::assert_snapshot!(report::render(&card, &[]));
+    }
+
+    #[test]
+    fn catalog_show_names_a_metrics_policies_and_its_level() {
+        const CONFIG: &str = "levels:\n  - { name: Silver, metrics: [code_coverage] }\nmetrics:\n  code_coverage:\n    max_age: 14d\n    on_stale: fail\n    regression: { warn: \"1 point\", fail: \"5%\" }\n    weight: 2\n";
+        let in_effect =
+            crate::input::config::load(CONFIG, "kpi.yaml", std::path::Path::new(""), None).unwrap();
+        let metric =
+            &in_effect.catalog.metrics()[in_effect.catalog.resolve("code_coverage").unwrap()];
+        let text = catalog::show(&in_effect, metric);
+        for line in [
+            "Stale after: 14 days, then `fail`",
+            "Regression against a baseline: warn past 1 point, fail past 5%",
+            "Weight in the score: 2",
+            "Required by level: Silver",
+        ] {
+            assert!(text.contains(line), "{line}\n{text}");
+        }
+    }
+
+    #[test]
     fn writing_gives_what_rendering_returns_in_every_format() {
         let card = sample::scorecard();
         for format in Format::ALL {
