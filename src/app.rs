@@ -16,14 +16,17 @@ use crate::cli::{
     ReportFormat, SchemaArg,
 };
 use crate::collect::plan::{CollectArgs, CollectConfig};
-use crate::core::config::Setup;
-use crate::core::evaluate::evaluate_scoped;
+use crate::core::evaluate::{Policies, evaluate_scoped};
 use crate::core::history::When;
+use crate::core::levels::Ladder;
+use crate::core::policy::{Baseline, BaselinePoint, BaselineValues};
 use crate::core::scorecard::Scorecard;
-use crate::core::waiver;
+use crate::core::scorecard::{FailOn, GatePolicy};
+use crate::core::tailoring::CatalogInEffect;
+use crate::core::waiver::Waivers;
 use crate::input::measurements::{self, MeasurementError, Source, Store};
 use crate::input::schema::{self, SchemaKind};
-use crate::input::{config, template};
+use crate::input::{baseline, config, template};
 use crate::output::{Destination, Outputs};
 use crate::progress::Progress;
 use crate::render::{self, Style, github, markdown};
@@ -39,20 +42,20 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => {
             let config = CheckConfig::from_args(&args, Environment::detect())?;
             let collect = collect_config(&config.grading.collect, &cli.files)?;
-            check(&config, &setup(&cli.files)?, &collect)
+            check(&config, &in_effect(&cli.files)?, &collect)
         }
         Command::Report(args) => {
             let config = ReportConfig::from_args(&args, &Environment::detect())?;
             let collect = collect_config(&config.grading.collect, &cli.files)?;
-            report(&config, &setup(&cli.files)?, &collect)
+            report(&config, &in_effect(&cli.files)?, &collect)
         }
-        Command::Collect(args) => collecting::run(&args, &setup(&cli.files)?, &cli.files),
+        Command::Collect(args) => collecting::run(&args, &in_effect(&cli.files)?, &cli.files),
         Command::Catalog(command) => catalog(command, &cli.files),
         Command::Init(args) => init(&cli.files, args.force),
         Command::Completions { shell } => {
             // The metrics in effect; a broken config still gets the built-in catalog's.
-            let catalog = match setup(&cli.files) {
-                Ok(setup) => setup.catalog,
+            let catalog = match in_effect(&cli.files) {
+                Ok(in_effect) => in_effect.catalog,
                 Err(_) => crate::input::catalog::load_builtin()?,
             };
             let ids = catalog.metrics().iter().map(|m| m.id.clone()).collect();
@@ -82,9 +85,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 /// The catalog in effect: `--catalog` or the built-in one, with `--config` or `./kpi.yaml` applied.
-fn setup(files: &FileArgs) -> anyhow::Result<Setup> {
+fn in_effect(files: &FileArgs) -> anyhow::Result<CatalogInEffect> {
     let config = config::discover(files.config.as_deref());
-    Ok(config::load_setup(config.as_deref(), files.catalog.as_deref())?)
+    Ok(config::load_in_effect(config.as_deref(), files.catalog.as_deref())?)
 }
 
 /// `collect:` of the config in effect, read only when the run collects.
@@ -95,16 +98,16 @@ fn collect_config(args: &CollectArgs, files: &FileArgs) -> anyhow::Result<Collec
     Ok(config::load_collect(config::discover(files.config.as_deref()).as_deref())?)
 }
 
-/// Reads the measurements, grades each scope against its catalog and applies the waivers: the
-/// shared first half of `check` and `report`.
+/// Reads the measurements and grades each scope against its catalog under the config's policies:
+/// the shared first half of `check` and `report`.
 fn scorecard(
-    setup: &Setup,
+    in_effect: &CatalogInEffect,
     grading: &Grading,
     collect: &CollectConfig,
 ) -> anyhow::Result<Scorecard> {
     let Grading { sources, as_of, policy, today, progress, .. } = grading;
     let (as_of, policy, today, progress) = (*as_of, *policy, *today, *progress);
-    let mut store = Store::new(&setup.catalog).as_of(as_of);
+    let mut store = Store::new(&in_effect.catalog).as_of(as_of);
     read_files(&mut store, sources, &Progress::new(progress))?;
     let mut not_collected = Vec::new();
     if !grading.collect.sources.is_empty() {
@@ -121,8 +124,24 @@ fn scorecard(
         print_notes(&notes);
     }
     let data = store.finish()?;
-    let catalog_for = |scope: Option<&str>| setup.catalog_for_scope(scope);
-    let mut card = evaluate_scoped(&setup.catalog, &catalog_for, &data, as_of, policy);
+    // The local date needs the time zone database: read it only when a waiver asks.
+    let waivers = (!in_effect.waivers.is_empty()).then(|| Waivers {
+        waivers: &in_effect.waivers,
+        today: today.unwrap_or_else(|| local_today(grading.notes)),
+    });
+    let baseline = match &grading.baseline {
+        None => None,
+        Some(cli::Baseline::Previous) => Some(Baseline::Previous),
+        Some(cli::Baseline::File(path)) => Some(Baseline::Values(read_baseline(path, in_effect)?)),
+    };
+    let require_level = match grading.require_level.as_deref() {
+        None => None,
+        Some(name) => Some(required_level(&in_effect.catalog.ladder, name)?),
+    };
+    let policies =
+        Policies { as_of, gate: policy, waivers, baseline: baseline.as_ref(), require_level };
+    let catalog_for = |scope: Option<&str>| in_effect.catalog_for_scope(scope);
+    let mut card = evaluate_scoped(&in_effect.catalog, &catalog_for, &data, &policies);
     // A metric left without data by a source that tried says why, in every format that shows it.
     for (source, missing) in &not_collected {
         let without_data = card.results.iter_mut().filter(|r| {
@@ -136,12 +155,53 @@ fn scorecard(
         let as_of = as_of.map(|d| d.to_string()).unwrap_or_default();
         anyhow::bail!("no check-in on or before --as-of {as_of}; pick a later date");
     }
-    if !setup.waivers.is_empty() {
-        // The local date needs the time zone database: read it only when a waiver asks.
-        let today = today.unwrap_or_else(|| local_today(grading.notes));
-        waiver::apply(&mut card, &setup.waivers, today);
-    }
     Ok(card)
+}
+
+/// The values of a `--baseline` file: an earlier JSON scorecard, or measurements graded with the
+/// catalog in effect.
+fn read_baseline(path: &Path, in_effect: &CatalogInEffect) -> anyhow::Result<BaselineValues> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|cause| {
+        anyhow::anyhow!(
+            "cannot read `--baseline` `{}`: {cause}; name an earlier `kpi check --format json` or a measurements CSV",
+            crate::core::text::printable(&file)
+        )
+    })?;
+    if baseline::is_json(&text) {
+        return Ok(baseline::read_json(&text, &file)?);
+    }
+    let mut store = Store::new(&in_effect.catalog);
+    measurements::csv::read(&mut store, text.as_bytes(), &file)?;
+    let data = store.finish()?;
+    let gate = GatePolicy { fail_on: FailOn::Never, require_all: false };
+    let catalog_for = |scope: Option<&str>| in_effect.catalog_for_scope(scope);
+    let card =
+        evaluate_scoped(&in_effect.catalog, &catalog_for, &data, &Policies::gate(None, gate));
+    let mut values = BaselineValues::default();
+    for r in &card.results {
+        if let Some(value) = r.value {
+            values.insert(r.scope.as_deref(), &r.id, BaselinePoint { value, date: r.date });
+        }
+    }
+    Ok(values)
+}
+
+/// The index of the level `--require-level` names in the catalog's ladder.
+fn required_level(ladder: &Ladder, name: &str) -> anyhow::Result<usize> {
+    if ladder.levels.is_empty() {
+        bail!(
+            "`--require-level {}`: the catalog in effect has no levels; define them under `levels:` in the config",
+            crate::core::text::printable(name)
+        );
+    }
+    ladder.find(name).ok_or_else(|| {
+        anyhow::anyhow!(
+            "`--require-level`: there is no level `{}`; the levels are {}",
+            crate::core::text::printable(name),
+            ladder.names().iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+        )
+    })
 }
 
 /// Reads every measurement file into the store. `progress` shows how far reading has got, when
@@ -227,17 +287,17 @@ pub(crate) fn print_notes(notes: &[String]) {
 
 fn report(
     config: &ReportConfig,
-    setup: &Setup,
+    in_effect: &CatalogInEffect,
     collect: &CollectConfig,
 ) -> anyhow::Result<ExitCode> {
-    let catalog = &setup.catalog;
+    let catalog = &in_effect.catalog;
     let charts = config
         .charts
         .iter()
         .map(|name| catalog.resolve(name).map(|i| catalog.metrics()[i].id.clone()))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| anyhow::anyhow!("`--chart`: {e}"))?;
-    let card = scorecard(setup, &config.grading, collect)?;
+    let card = scorecard(in_effect, &config.grading, collect)?;
     let mut outputs = Outputs::new();
     outputs.refuse_inputs(&input_files(&config.grading));
     let text = match config.format {
@@ -249,8 +309,12 @@ fn report(
     Ok(ExitCode::SUCCESS)
 }
 
-fn check(config: &CheckConfig, setup: &Setup, collect: &CollectConfig) -> anyhow::Result<ExitCode> {
-    let card = scorecard(setup, &config.grading, collect)?;
+fn check(
+    config: &CheckConfig,
+    in_effect: &CatalogInEffect,
+    collect: &CollectConfig,
+) -> anyhow::Result<ExitCode> {
+    let card = scorecard(in_effect, &config.grading, collect)?;
     let mut outputs = Outputs::new();
     outputs.refuse_inputs(&input_files(&config.grading));
     let card = &card;
@@ -280,18 +344,25 @@ fn input_files(grading: &Grading) -> Vec<std::path::PathBuf> {
         measurements::Source::File(path) => Some(path.clone()),
         measurements::Source::Stdin => None,
     };
-    grading.sources.iter().filter_map(file).collect()
+    let mut files: Vec<_> = grading.sources.iter().filter_map(file).collect();
+    if let Some(cli::Baseline::File(path)) = &grading.baseline {
+        files.push(path.clone());
+    }
+    files
 }
 
 fn catalog(command: CatalogCommand, files: &FileArgs) -> anyhow::Result<ExitCode> {
     match command {
-        CatalogCommand::List => print(render::catalog::list(&setup(files)?)),
+        CatalogCommand::List => print(render::catalog::list(&in_effect(files)?)),
         CatalogCommand::Show { metric } => {
-            let setup = setup(files)?;
-            let index = setup.catalog.resolve(&metric)?;
-            print(render::catalog::show(&setup, &setup.catalog.metrics()[index]))
+            let in_effect = in_effect(files)?;
+            let index = in_effect.catalog.resolve(&metric)?;
+            print(render::catalog::show(&in_effect, &in_effect.catalog.metrics()[index]))
         }
         CatalogCommand::Validate { path } => print(validate(path.as_deref(), files)?),
+        CatalogCommand::Suggest { files: inputs, checkins, write } => {
+            suggest(&inputs, usize::from(checkins), write, files)
+        }
         CatalogCommand::Schema { format } => {
             let kind = match format {
                 SchemaArg::Config => SchemaKind::Config,
@@ -304,16 +375,87 @@ fn catalog(command: CatalogCommand, files: &FileArgs) -> anyhow::Result<ExitCode
     }
 }
 
+/// `kpi catalog suggest`: tighter pass thresholds from the latest check-ins, printed, or written
+/// into the config through the same checks and the same atomic replacement as every output.
+fn suggest(
+    inputs: &[String],
+    checkins: usize,
+    write: bool,
+    files: &FileArgs,
+) -> anyhow::Result<ExitCode> {
+    let in_effect = in_effect(files)?;
+    let mut store = Store::new(&in_effect.catalog);
+    let sources: Vec<Source> = inputs.iter().map(|f| Source::from_arg(f)).collect();
+    read_files(&mut store, &sources, &Progress::new(false))?;
+    print_notes(&store.take_notes());
+    let data = store.finish()?;
+    let catalog_for = |scope: Option<&str>| in_effect.catalog_for_scope(scope);
+    let found = crate::core::suggest::suggest(&catalog_for, &data, checkins);
+    if !write || found.is_empty() {
+        return print(render::catalog::suggestions(&in_effect, &found, checkins));
+    }
+    let path = files.config.clone().unwrap_or_else(|| config::DEFAULT_FILE.into());
+    let file = path.display().to_string();
+    let mut text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
+        Err(cause) => bail!("cannot read `{}`: {cause}", crate::core::text::printable(&file)),
+    };
+    for s in &found {
+        let mut at: Vec<&str> = Vec::new();
+        if let Some(scope) = &s.scope {
+            at.extend(["scopes", scope.as_str()]);
+        }
+        at.extend(["metrics", s.id.as_str()]);
+        let threshold = render::catalog::notation(&in_effect, s);
+        let comment = render::catalog::evidence(&in_effect, s);
+        text =
+            crate::input::config_edit::set_pass(&text, &at, &threshold, &comment).map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot add the suggestions to `{}`: {e}",
+                    crate::core::text::printable(&file)
+                )
+            })?;
+    }
+    // The edited config goes through the same reader as any config before it replaces the file.
+    let dir = path.parent().unwrap_or(Path::new(""));
+    let base = match files.catalog.as_deref() {
+        Some(catalog) => Some(config::load_base_catalog(catalog)?),
+        None => None,
+    };
+    config::load(&text, &file, dir, base)?;
+    let mut outputs = Outputs::new();
+    outputs.refuse_inputs(
+        &sources
+            .iter()
+            .filter_map(|s| match s {
+                Source::File(p) => Some(p.clone()),
+                Source::Stdin => None,
+            })
+            .collect::<Vec<_>>(),
+    );
+    outputs.add(Destination::File(path.clone()), text);
+    outputs.write()?;
+    print(format!(
+        "wrote {} tighter pass threshold{} into `{}`\n",
+        found.len(),
+        if found.len() == 1 { "" } else { "s" },
+        crate::core::text::printable(&file)
+    ))
+}
+
 /// Checks a catalog or config file (or the config in effect) and says what it holds.
 fn validate(path: Option<&Path>, files: &FileArgs) -> anyhow::Result<String> {
-    let described = |setup: &Setup| {
+    let described = |in_effect: &CatalogInEffect| {
         let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+        let levels = in_effect.catalog.ladder.levels.len();
         format!(
-            "{} metrics in effect (extends `{}`), {}, {}",
-            setup.catalog.metrics().len(),
-            setup.base,
-            count(setup.scope_names().len(), "scope"),
-            count(setup.waivers.len(), "waiver"),
+            "{} metrics in effect (extends `{}`), {}, {}{}",
+            in_effect.catalog.metrics().len(),
+            in_effect.base,
+            count(in_effect.scope_names().len(), "scope"),
+            count(in_effect.waivers.len(), "waiver"),
+            if levels > 0 { format!(", {}", count(levels, "level")) } else { String::new() },
         )
     };
     if let Some(path) = path {
@@ -325,17 +467,17 @@ fn validate(path: Option<&Path>, files: &FileArgs) -> anyhow::Result<String> {
                 catalog.metrics().len()
             ));
         }
-        let setup = config::load_setup(Some(path), files.catalog.as_deref())?;
-        return Ok(format!("`{name}` is a valid config: {}\n", described(&setup)));
+        let in_effect = config::load_in_effect(Some(path), files.catalog.as_deref())?;
+        return Ok(format!("`{name}` is a valid config: {}\n", described(&in_effect)));
     }
-    let setup = setup(files)?;
-    Ok(match &setup.config {
-        Some(file) => format!("`{file}` is a valid config: {}\n", described(&setup)),
+    let in_effect = in_effect(files)?;
+    Ok(match &in_effect.config {
+        Some(file) => format!("`{file}` is a valid config: {}\n", described(&in_effect)),
         None => format!(
             "no config (`{}`) here; the catalog `{}` is valid: {} metrics\n",
             config::DEFAULT_FILE,
-            setup.base,
-            setup.catalog.metrics().len()
+            in_effect.base,
+            in_effect.catalog.metrics().len()
         ),
     })
 }
@@ -343,9 +485,11 @@ fn validate(path: Option<&Path>, files: &FileArgs) -> anyhow::Result<String> {
 /// Writes the `metrics.csv` and `kpi.yaml` templates, each whole or not at all.
 fn init(files: &FileArgs, force: bool) -> anyhow::Result<ExitCode> {
     // A `kpi.yaml` here is about to be replaced, so it is read only when named with `--config`.
-    let setup = config::load_setup(files.config.as_deref(), files.catalog.as_deref())?;
-    let outputs =
-        [("metrics.csv", template::measurements(&setup)), ("kpi.yaml", template::config(&setup))];
+    let in_effect = config::load_in_effect(files.config.as_deref(), files.catalog.as_deref())?;
+    let outputs = [
+        ("metrics.csv", template::measurements(&in_effect)),
+        ("kpi.yaml", template::config(&in_effect)),
+    ];
     let existing: Vec<String> = outputs
         .iter()
         .filter(|(name, _)| Path::new(name).exists())
@@ -365,7 +509,7 @@ fn init(files: &FileArgs, force: bool) -> anyhow::Result<ExitCode> {
     files.write()?;
     print(format!(
         "wrote `metrics.csv` ({} metrics) and `kpi.yaml`; fill in the values, then run `kpi check metrics.csv`\n",
-        setup.catalog.metrics().len()
+        in_effect.catalog.metrics().len()
     ))
 }
 

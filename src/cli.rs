@@ -190,6 +190,26 @@ pub enum CatalogCommand {
         path: Option<PathBuf>,
     },
 
+    /// Suggest tighter pass thresholds: for each metric that passed with a margin at each of the
+    /// last check-ins, a `kpi.yaml` snippet at what the team has shown it can hold, with the
+    /// evidence.
+    ///
+    /// Nothing is written unless `--write` is given; then the config in effect (`kpi.yaml`, or
+    /// `--config`) gets the thresholds, checked and replaced atomically.
+    Suggest {
+        /// Measurement files with a `date` column (`-` reads standard input).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<String>,
+
+        /// How many of the latest check-ins the metric must have passed at.
+        #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..))]
+        checkins: u16,
+
+        /// Write the thresholds into the config instead of printing them.
+        #[arg(long)]
+        write: bool,
+    },
+
     /// Print the JSON Schema of the config (or catalog) format, for editors to complete and check
     /// files.
     Schema {
@@ -237,6 +257,29 @@ pub struct InputArgs {
     /// still print.
     #[arg(long, short)]
     pub quiet: bool,
+
+    /// Judge regressions against this: the JSON of an earlier `kpi check --format json` (the main
+    /// branch's), a measurements CSV, or `previous` for each series' previous check-in. Metrics
+    /// with a `regression:` policy warn or fail when they got worse than it allows.
+    #[arg(long, value_name = "FILE|previous", value_parser = parse_baseline)]
+    pub baseline: Option<Baseline>,
+}
+
+/// What `--baseline` names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Baseline {
+    /// Each series' previous check-in.
+    Previous,
+    /// An earlier JSON scorecard or a measurements CSV.
+    File(PathBuf),
+}
+
+fn parse_baseline(arg: &str) -> Result<Baseline, String> {
+    match arg {
+        "" => Err("name a file, or `previous` for each metric's previous check-in".to_string()),
+        "previous" => Ok(Baseline::Previous),
+        path => Ok(Baseline::File(PathBuf::from(path))),
+    }
 }
 
 /// The gate's rules, shared by `check` and `report`.
@@ -249,6 +292,10 @@ pub struct GateArgs {
     /// Fail the gate when a catalog metric has no data.
     #[arg(long)]
     pub require_all: bool,
+
+    /// Fail the gate when a scope holds a lower level than this one of the catalog's `levels`.
+    #[arg(long, value_name = "LEVEL")]
+    pub require_level: Option<String>,
 
     /// The day waivers are judged on, instead of today: for reproducible runs and tests.
     #[arg(long, hide = true, env = "KPI_TODAY", value_name = "YYYY-MM-DD")]
@@ -426,6 +473,10 @@ pub struct Grading {
     pub notes: bool,
     /// Sources to collect rows from besides the files (`--from`); none: no collection.
     pub collect: CollectArgs,
+    /// What regressions are judged against; `None`: no regression policy applies.
+    pub baseline: Option<Baseline>,
+    /// The level every scope must hold, as written; the catalog's ladder resolves it.
+    pub require_level: Option<String>,
 }
 
 impl Grading {
@@ -442,6 +493,8 @@ impl Grading {
             progress: env.shows_progress(),
             notes: !input.quiet,
             collect: input.collection.validated(input.from.clone()),
+            baseline: input.baseline.clone(),
+            require_level: gate.require_level.clone(),
         })
     }
 }
@@ -715,12 +768,12 @@ mod tests {
     #[test]
     fn export_must_name_a_known_format_and_a_path() {
         insta::assert_snapshot!(parse_error(&["kpi", "check", "--export", "xml=k.xml", "a"]), @r"
-        error: invalid value 'xml=k.xml' for '--export <FORMAT=PATH>': unknown format `xml`; use one of table, markdown, json, junit, github, html
+        error: invalid value 'xml=k.xml' for '--export <FORMAT=PATH>': unknown format `xml`; use one of table, markdown, json, junit, github, gitlab, html
 
         For more information, try '--help'.
         ");
         insta::assert_snapshot!(parse_error(&["kpi", "check", "--export", "k.xml", "a"]), @r"
-        error: invalid value 'k.xml' for '--export <FORMAT=PATH>': write it as FORMAT=PATH, e.g. `junit=kpi.xml`; formats are table, markdown, json, junit, github, html
+        error: invalid value 'k.xml' for '--export <FORMAT=PATH>': write it as FORMAT=PATH, e.g. `junit=kpi.xml`; formats are table, markdown, json, junit, github, gitlab, html
 
         For more information, try '--help'.
         ");

@@ -11,7 +11,7 @@ pub mod collect;
 pub mod core;
 pub mod input;
 pub mod output;
-pub mod progress;
+pub(crate) mod progress;
 pub mod render;
 
 pub use app::run;

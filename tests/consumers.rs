@@ -40,8 +40,9 @@ fn validate(xmllint: &Path, xml: &str) -> Result<(), String> {
 #[test]
 fn junit_is_valid_against_the_jenkins_xunit_schema() {
     let Some(xmllint) = require_tool("xmllint") else { return };
-    let runs: [&[&str]; 5] = [
+    let runs: [&[&str]; 6] = [
         &["examples/struggling-team.csv"],
+        &["examples/services.csv", "--config", "examples/levels.kpi.yaml"],
         &["examples/weekly-history.csv", "--fail-on", "warn"],
         &["examples/services.csv", "--require-all"],
         &[
@@ -147,6 +148,7 @@ fn every_manual_page_passes_mandoc_lint() {
             "kpi-catalog-list.1",
             "kpi-catalog-schema.1",
             "kpi-catalog-show.1",
+            "kpi-catalog-suggest.1",
             "kpi-catalog-validate.1",
             "kpi-catalog.1",
             "kpi-check.1",

@@ -235,7 +235,8 @@ fn a_descriptor_of_a_regular_file_is_written_in_place_and_appended_to() {
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let log = read(dir.path().join("log.txt"));
-    assert!(log.starts_with("earlier\n::warning title=Error Rate"), "{log}");
+    assert!(log.starts_with("earlier\n::warning file="), "{log}");
+    assert!(log.contains(",title=Error Rate"), "{log}");
     assert_eq!(names_in(dir.path()), ["log.txt", "m.csv"]);
 }
 

@@ -89,7 +89,7 @@ fn the_docs_show_the_example_config_as_it_is() {
 #[test]
 fn the_example_config_loads() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/examples/kpi.yaml");
-    let setup = kpi::input::config::load_setup(Some(&dir), None).unwrap();
-    assert_eq!(setup.catalog.title, "Payments service metrics");
-    assert_eq!(setup.waivers.len(), 2);
+    let in_effect = kpi::input::config::load_in_effect(Some(&dir), None).unwrap();
+    assert_eq!(in_effect.catalog.title, "Payments service metrics");
+    assert_eq!(in_effect.waivers.len(), 2);
 }

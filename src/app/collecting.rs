@@ -13,9 +13,9 @@ use crate::cli::{CollectCommandArgs, FileArgs};
 use crate::collect::plan::{self, CollectArgs, CollectConfig, Gathered};
 use crate::collect::written;
 use crate::core::catalog::Catalog;
-use crate::core::config::Setup;
 use crate::core::history::When;
 use crate::core::number::Numbers;
+use crate::core::tailoring::CatalogInEffect;
 use crate::input::config;
 use crate::input::measurements::{MeasurementError, Row, RowDate, Store};
 use crate::output::{Destination, Outputs};
@@ -105,7 +105,7 @@ fn rows(gathered: &Gathered, day: Date) -> Vec<Cells> {
 /// `kpi collect`.
 pub(super) fn run(
     args: &CollectCommandArgs,
-    setup: &Setup,
+    in_effect: &CatalogInEffect,
     files: &FileArgs,
 ) -> anyhow::Result<ExitCode> {
     let config = config::load_collect(config::discover(files.config.as_deref()).as_deref())?;
@@ -113,7 +113,7 @@ pub(super) fn run(
     let day = args.as_of.unwrap_or_else(|| local_today(notes));
     let gathered = gather(&args.collection.validated(args.sources.clone()), &config, day)?;
     // Rows are checked as `kpi check` would read them before any is written.
-    let mut store = Store::new(&setup.catalog);
+    let mut store = Store::new(&in_effect.catalog);
     push(&mut store, &gathered, day)?;
     if notes {
         print_notes(&not_collected(&gathered));
@@ -122,7 +122,7 @@ pub(super) fn run(
     let mut outputs = Outputs::new();
     match (&args.append, &args.output) {
         (Some(path), _) => {
-            let text = appended(Path::new(path), &rows, args.replace, &setup.catalog)?;
+            let text = appended(Path::new(path), &rows, args.replace, &in_effect.catalog)?;
             outputs.add(Destination::File(path.into()), text);
         }
         (None, output) => {

@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use super::levels::Ladder;
+use super::policy::{OnStale, Regression};
 use super::text::printable;
 use super::threshold::{Band, Thresholds};
 use super::unit::Unit;
@@ -26,6 +28,14 @@ pub struct Metric {
     /// The values the metric can take at all, e.g. `<= 100%` for a share of a whole; a value
     /// outside it is refused before grading. `None`: any value that is not negative.
     pub range: Option<Band>,
+    /// The most days its latest value may be older than its scope's latest check-in; `None`: any.
+    pub max_age: Option<u32>,
+    /// What a value older than `max_age` becomes.
+    pub on_stale: OnStale,
+    /// How much worse than a baseline the value may get; `None`: any.
+    pub regression: Option<Regression>,
+    /// How much the metric counts in its scope's score, above 0; 1 by default.
+    pub weight: f64,
     /// Other names a measurement may use for it.
     pub aliases: Vec<String>,
     /// Improvement ideas, shown when the metric is not passing.
@@ -41,6 +51,16 @@ pub struct Origin {
     pub defined_in: String,
     /// Each later file that changed it, with the keys it set, e.g. `(kpi.yaml, [pass, warn])`.
     pub changed_in: Vec<(String, Vec<&'static str>)>,
+    /// Where its thresholds in effect are written: the last file that set `pass` or `warn`.
+    pub threshold_at: Option<Definition>,
+}
+
+/// A place in a catalog or config file: its path (a built-in catalog's path in kpi's repository,
+/// e.g. `catalog/backend-team.yaml`) and a line, from 1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Definition {
+    pub path: String,
+    pub line: usize,
 }
 
 /// A set of metrics with a lookup from every accepted name to its metric.
@@ -51,6 +71,8 @@ pub struct Catalog {
     /// Title for reports, e.g. `Backend Team metrics`.
     pub title: String,
     metrics: Vec<Metric>,
+    /// The levels a scope can hold, lowest first; empty when the catalog has none.
+    pub ladder: Ladder,
     keys: HashMap<String, usize>,
     /// Every name of a metric turned off with `enabled: false`, to its id, so that a measurement of
     /// it is refused with the reason rather than as unknown.
@@ -144,7 +166,14 @@ impl Catalog {
             }
         }
         if clashes.is_empty() {
-            Ok(Catalog { name, title, metrics, keys, disabled: HashMap::new() })
+            Ok(Catalog {
+                name,
+                title,
+                metrics,
+                ladder: Ladder::default(),
+                keys,
+                disabled: HashMap::new(),
+            })
         } else {
             Err(clashes)
         }
@@ -273,6 +302,10 @@ pub(crate) mod tests {
             )
             .unwrap(),
             range: None,
+            max_age: None,
+            on_stale: OnStale::Warn,
+            regression: None,
+            weight: 1.0,
             aliases: aliases.iter().map(ToString::to_string).collect(),
             ideas: vec![],
             origin: Origin::default(),

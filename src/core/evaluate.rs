@@ -3,14 +3,17 @@
 use std::borrow::Cow;
 use std::rc::Rc;
 
-use super::catalog::{Catalog, Metric};
+use super::catalog::{Catalog, Definition, Metric};
 use super::history::{Dataset, Observation, When, trend};
+use super::levels;
+use super::policy::{self, Baseline, BaselinePoint, OnStale, Regression, RegressionVerdict};
 use super::scorecard::{
-    FailOn, Gate, GatePolicy, HistoryPoint, MetricResult, ScopeSummary, Scorecard, Shared, Status,
-    Summary,
+    FailOn, Gate, GatePolicy, HistoryPoint, MetricResult, Overdue, RegressionNote, ScopeSummary,
+    Scorecard, Shared, Status, Summary, WaiverNote,
 };
-use super::threshold::{Grade, Thresholds};
+use super::threshold::{Band, Grade, Thresholds};
 use super::unit::difference;
+use super::waiver::Waivers;
 
 /// How many check-ins a result's history (and its sparkline) keeps.
 pub const HISTORY_LEN: usize = 12;
@@ -88,17 +91,42 @@ impl Window {
     }
 }
 
-/// Grades every (scope, metric) of `data` against one catalog; see [`evaluate_scoped`].
+/// What evaluation takes besides the catalog and the data: the gate's rules and every policy that
+/// decides a status together with the thresholds. A status is decided once, here; nothing reopens
+/// a scorecard afterwards.
+#[derive(Debug, Clone, Copy)]
+pub struct Policies<'a> {
+    /// Evaluate the data as it stood at this time; `None`: everything.
+    pub as_of: Option<When>,
+    pub gate: GatePolicy,
+    /// The config's waivers and the day they are judged on; `None`: no waivers.
+    pub waivers: Option<Waivers<'a>>,
+    /// What regressions are judged against; `None`: no regression policy applies.
+    pub baseline: Option<&'a Baseline>,
+    /// The index, in the catalog's ladder, of the level every scope must hold
+    /// (`--require-level`); `None`: levels do not gate.
+    pub require_level: Option<usize>,
+}
+
+impl Policies<'_> {
+    /// The gate's rules alone: no waivers.
+    pub fn gate(as_of: Option<When>, gate: GatePolicy) -> Policies<'static> {
+        Policies { as_of, gate, waivers: None, baseline: None, require_level: None }
+    }
+}
+
+/// Grades every (scope, metric) of `data` against one catalog under the gate's rules alone; see
+/// [`evaluate_scoped`].
 pub fn evaluate(
     catalog: &Catalog,
     data: &Dataset,
     as_of: Option<When>,
     policy: GatePolicy,
 ) -> Scorecard {
-    evaluate_scoped(catalog, &|_| Cow::Borrowed(catalog), data, as_of, policy)
+    evaluate_scoped(catalog, &|_| Cow::Borrowed(catalog), data, &Policies::gate(as_of, policy))
 }
 
-/// Grades every (scope, metric) of `data` as it stood at `as_of` (everything when `None`) and
+/// Grades every (scope, metric) of `data` as it stood at `policies.as_of` under `policies`, and
 /// decides the gate. Each scope is graded against `catalog_for(scope)`, which must hold the same
 /// metrics in the same order as `catalog` (a scope may only change thresholds, targets and ideas).
 /// A scope with no check-in at or before `as_of` is left out.
@@ -106,9 +134,9 @@ pub fn evaluate_scoped<'c>(
     catalog: &'c Catalog,
     catalog_for: &dyn Fn(Option<&str>) -> Cow<'c, Catalog>,
     data: &Dataset,
-    as_of: Option<When>,
-    policy: GatePolicy,
+    policies: &Policies<'_>,
 ) -> Scorecard {
+    let (as_of, policy) = (policies.as_of, policies.gate);
     let mut summary = Summary::default();
     let mut results = Vec::with_capacity(data.scopes.len() * catalog.metrics().len());
     let mut scopes = Vec::with_capacity(data.scopes.len());
@@ -142,22 +170,25 @@ pub fn evaluate_scoped<'c>(
         };
         let scope_name: Option<Shared> = scope.name.as_deref().map(Shared::from);
         let mut points: Vec<&Observation> = Vec::with_capacity(HISTORY_LEN + GRADED);
+        let first = results.len();
+        let mut weighted = Vec::with_capacity(scope_catalog.metrics().len());
         for ((metric, series), texts) in
             scope_catalog.metrics().iter().zip(&scope.series).zip(texts)
         {
             points.clear();
             points.extend(series.iter().filter(visible));
             points.sort_by_key(|o| o.at);
-            let result = grade(
+            let series = Series {
                 metric,
                 texts,
-                &no_ideas,
-                scope_name.as_ref(),
-                &points,
+                scope: scope_name.as_ref(),
+                points: &points,
                 recent,
-                dates.last().copied(),
-            );
+                latest_checkin: dates.last().copied(),
+            };
+            let result = grade(&series, &no_ideas, policies);
             scope_summary.count(result.status);
+            weighted.push((metric.weight, levels::credit(&result)));
             results.push(result);
         }
         summary.add(scope_summary);
@@ -165,13 +196,25 @@ pub fn evaluate_scoped<'c>(
             name: scope_name,
             checked_at: dates.last().copied(),
             summary: scope_summary,
+            score: levels::score(weighted),
+            standing: catalog.ladder.standing(&results[first..]),
         });
     }
-    let passed = gate_passes(summary, policy);
+    let below_level = policies.require_level.is_some_and(|required| {
+        scopes.iter().any(|s| s.standing.as_ref().is_some_and(|st| st.held <= required))
+    });
+    let passed = gate_passes(summary, policy) && !below_level;
+    let require_level =
+        policies.require_level.and_then(|i| catalog.ladder.levels.get(i)).map(|l| l.name.clone());
     Scorecard {
         title: catalog.title.clone(),
         as_of,
-        gate: Gate { fail_on: policy.fail_on, require_all: policy.require_all, passed },
+        gate: Gate {
+            fail_on: policy.fail_on,
+            require_all: policy.require_all,
+            require_level,
+            passed,
+        },
         summary,
         scopes,
         results,
@@ -188,6 +231,8 @@ struct Texts {
     pass: Shared,
     warn: Shared,
     ideas: Rc<[String]>,
+    /// Where the thresholds are written.
+    defined_at: Option<Rc<Definition>>,
 }
 
 fn texts_of(catalog: &Catalog) -> Vec<Texts> {
@@ -202,28 +247,82 @@ fn texts_of(catalog: &Catalog) -> Vec<Texts> {
             pass: m.thresholds.pass.display(m.unit).to_string().into(),
             warn: m.thresholds.warn.display(m.unit).to_string().into(),
             ideas: m.ideas.as_slice().into(),
+            defined_at: m.origin.threshold_at.clone().map(Rc::new),
         })
         .collect()
 }
 
-/// Grades one series: `texts` are the metric's, `no_ideas` the suggestions of a passing metric,
-/// `points` its observations in time order, `recent` the scope's last check-in dates,
-/// `latest_checkin` the scope's last date.
-fn grade(
-    metric: &Metric,
-    texts: &Texts,
-    no_ideas: &Rc<[String]>,
-    scope: Option<&Shared>,
-    points: &[&Observation],
-    recent: &[When],
+/// One series to grade: the metric, its texts, its scope, its observations in time order, the
+/// scope's last check-in dates and its latest one.
+struct Series<'s> {
+    metric: &'s Metric,
+    texts: &'s Texts,
+    scope: Option<&'s Shared>,
+    points: &'s [&'s Observation],
+    recent: &'s [When],
     latest_checkin: Option<When>,
-) -> MetricResult {
+}
+
+/// Grades one series under `policies`: the thresholds and the metric's `max_age`, then a waiver,
+/// together deciding the status once. `no_ideas` are the suggestions of a metric that needs no attention.
+fn grade(series: &Series<'_>, no_ideas: &Rc<[String]>, policies: &Policies<'_>) -> MetricResult {
+    let Series { metric, texts, scope, points, recent, latest_checkin } = *series;
     let thresholds = &metric.thresholds;
     let mut with_values = points.iter().rev().filter(|o| o.value.is_some());
     let latest = with_values.next().copied();
     let previous = with_values.next().copied();
     let value = latest.and_then(|o| o.value);
-    let status = status_of(thresholds, value);
+    let overdue = match (latest.and_then(|o| o.at), latest_checkin, metric.max_age) {
+        (Some(at), Some(checkin), Some(max_age)) => {
+            let age_days = policy::age_days(at, checkin);
+            (age_days > i64::from(max_age)).then_some(Overdue {
+                age_days,
+                max_age_days: max_age,
+                on_stale: metric.on_stale,
+            })
+        }
+        _ => None,
+    };
+    let regression = match (metric.regression, policies.baseline, value) {
+        (Some(rule), Some(baseline), Some(now)) => {
+            let point = match baseline {
+                Baseline::Previous => {
+                    previous.and_then(|o| Some(BaselinePoint { value: o.value?, date: o.at }))
+                }
+                Baseline::Values(values) => values.get(scope.map(|s| &**s), &metric.id),
+            };
+            Some(against_baseline(rule, &thresholds.pass, metric, point, now))
+        }
+        _ => None,
+    };
+    let by_regression = match regression.as_ref().map(|r| r.verdict) {
+        Some(RegressionVerdict::Fail) => Status::Fail,
+        Some(RegressionVerdict::Warn) => Status::Warn,
+        _ => Status::Pass,
+    };
+    let graded = match overdue.map(|o| o.on_stale) {
+        None => worst(status_of(thresholds, value), by_regression),
+        Some(OnStale::Missing) => Status::Missing,
+        Some(OnStale::Warn) => {
+            worst(worst(status_of(thresholds, value), Status::Warn), by_regression)
+        }
+        Some(OnStale::Fail) => Status::Fail,
+    };
+    let waiver = policies.waivers.and_then(|w| {
+        let waiver = w.find(&metric.id, scope.map(|s| &**s))?;
+        Some(WaiverNote {
+            reason: waiver.reason.clone(),
+            until: waiver.until.to_string(),
+            expired: !waiver.in_force(w.today),
+            graded,
+        })
+    });
+    let status = match &waiver {
+        Some(note) if !note.expired && matches!(graded, Status::Warn | Status::Fail) => {
+            Status::Waived
+        }
+        _ => graded,
+    };
     let previous_value = previous.and_then(|o| o.value);
     let dated = latest.is_some_and(|o| o.at.is_some());
     let not_passing = matches!(status, Status::Warn | Status::Fail);
@@ -236,10 +335,7 @@ fn grade(
         value,
         unit: metric.unit,
         date: latest.and_then(|o| o.at),
-        stale: match (latest.and_then(|o| o.at), latest_checkin) {
-            (Some(at), Some(checkin)) => at < checkin,
-            _ => false,
-        },
+        stale: latest.and_then(|o| o.at).zip(latest_checkin).is_some_and(|(at, last)| at < last),
         not_collected: None,
         target: texts.target.clone(),
         pass: texts.pass.clone(),
@@ -262,9 +358,56 @@ fn grade(
             })
             .collect(),
         suggestions: if not_passing { texts.ideas.clone() } else { no_ideas.clone() },
-        waiver: None,
+        overdue,
+        regression,
+        waiver,
         thresholds: *thresholds,
+        defined_at: texts.defined_at.clone(),
     }
+}
+
+/// A value `now` judged against its baseline `point` (none: the metric is new to it).
+fn against_baseline(
+    rule: Regression,
+    pass: &Band,
+    metric: &Metric,
+    point: Option<BaselinePoint>,
+    now: f64,
+) -> RegressionNote {
+    let Some(point) = point else {
+        return RegressionNote {
+            verdict: RegressionVerdict::New,
+            baseline: None,
+            baseline_date: None,
+            change: None,
+            worse_by: None,
+            allowed: None,
+            allowed_amount: None,
+            relative: false,
+        };
+    };
+    let worse = policy::worse_by(pass, point.value, now);
+    let (verdict, allowance) = policy::judge(rule, point.value, worse);
+    RegressionNote {
+        verdict,
+        baseline: Some(point.value),
+        baseline_date: point.date,
+        change: Some(difference(now, point.value)),
+        worse_by: Some(difference(worse, 0.0)),
+        allowed: allowance.map(|a| a.display(metric.unit)),
+        allowed_amount: allowance.map(|a| a.against(point.value)),
+        relative: matches!(allowance, Some(policy::Allowance::Relative(_))),
+    }
+}
+
+/// The worse of two graded statuses (pass, warn or fail).
+fn worst(a: Status, b: Status) -> Status {
+    let rank = |s| match s {
+        Status::Fail => 2,
+        Status::Warn => 1,
+        _ => 0,
+    };
+    if rank(b) > rank(a) { b } else { a }
 }
 
 fn status_of(thresholds: &Thresholds, value: Option<f64>) -> Status {
@@ -275,8 +418,8 @@ fn status_of(thresholds: &Thresholds, value: Option<f64>) -> Status {
     })
 }
 
-/// Rounds away floating-point noise such as `1.4 - 1.0 = 0.3999999999999999`.
-pub(crate) fn gate_passes(summary: Summary, policy: GatePolicy) -> bool {
+/// Whether a scorecard with these counts passes the gate.
+fn gate_passes(summary: Summary, policy: GatePolicy) -> bool {
     let thresholds_ok = match policy.fail_on {
         FailOn::Fail => summary.fail == 0,
         FailOn::Warn => summary.fail == 0 && summary.warn == 0,
@@ -483,6 +626,251 @@ mod tests {
         );
         assert_eq!(card.results[0].trend, None);
         assert!(card.results[0].history.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod policy_tests {
+    use super::*;
+    use crate::core::catalog::tests::metric;
+    use crate::core::history::ScopeData;
+
+    fn day(d: &str) -> When {
+        When::parse(d).unwrap()
+    }
+
+    /// Metric `a` (pass under 1, warn under 2) with `max_age` and `on_stale`; `b` checked in on
+    /// 2026-11-23, so that is the scope's latest check-in.
+    fn graded(a_value: f64, a_date: &str, max_age: u32, on_stale: OnStale) -> MetricResult {
+        let mut a = metric("a", "A", &[]);
+        a.max_age = Some(max_age);
+        a.on_stale = on_stale;
+        let catalog = Catalog::new("t".into(), "T".into(), vec![a, metric("b", "B", &[])]).unwrap();
+        let series = vec![
+            vec![Observation { at: Some(day(a_date)), value: Some(a_value) }],
+            vec![Observation { at: Some(day("2026-11-23")), value: Some(0.5) }],
+        ];
+        let data = Dataset { scopes: vec![ScopeData { name: None, series }] };
+        let policy = GatePolicy { fail_on: FailOn::Fail, require_all: false };
+        evaluate(&catalog, &data, None, policy).results.remove(0)
+    }
+
+    #[test]
+    fn a_value_exactly_max_age_old_is_graded_as_usual_and_a_day_older_is_overdue() {
+        let at_limit = graded(0.5, "2026-11-09", 14, OnStale::Warn);
+        assert_eq!((at_limit.status, at_limit.overdue), (Status::Pass, None));
+        assert!(at_limit.stale, "older than the latest check-in is still stale");
+        let past = graded(0.5, "2026-11-08", 14, OnStale::Warn);
+        assert_eq!(past.status, Status::Warn);
+        assert_eq!(
+            past.overdue,
+            Some(Overdue { age_days: 15, max_age_days: 14, on_stale: OnStale::Warn })
+        );
+    }
+
+    #[test]
+    fn on_stale_decides_what_an_overdue_value_becomes_and_warn_never_hides_a_failure() {
+        assert_eq!(graded(0.5, "2026-11-01", 14, OnStale::Fail).status, Status::Fail);
+        assert_eq!(graded(0.5, "2026-11-01", 14, OnStale::Missing).status, Status::Missing);
+        assert_eq!(graded(5.0, "2026-11-01", 14, OnStale::Warn).status, Status::Fail);
+        assert_eq!(graded(1.5, "2026-11-01", 14, OnStale::Warn).status, Status::Warn);
+    }
+}
+
+#[cfg(test)]
+mod regression_and_level_tests {
+    use super::*;
+    use crate::core::catalog::tests::metric;
+    use crate::core::history::ScopeData;
+    use crate::core::levels::{Ladder, Level};
+    use crate::core::policy::{Allowance, BaselineValues};
+    use crate::core::unit::Unit;
+    use crate::core::waiver::Waiver;
+
+    fn day(d: &str) -> When {
+        When::parse(d).unwrap()
+    }
+
+    fn policy() -> GatePolicy {
+        GatePolicy { fail_on: FailOn::Fail, require_all: false }
+    }
+
+    /// One metric `m` graded by `pass`/`warn` in `unit`, with `rule`, measured `before` on
+    /// 2026-11-16 and `now` on 2026-11-23, judged against the previous check-in.
+    fn judged(
+        unit: &str,
+        bands: (&str, &str),
+        rule: Regression,
+        before: f64,
+        now: f64,
+    ) -> MetricResult {
+        let mut m = metric("m", "M", &[]);
+        m.unit = Unit::lookup(unit).unwrap();
+        m.thresholds = Thresholds::new(
+            Band::parse(bands.0, m.unit).unwrap(),
+            Band::parse(bands.1, m.unit).unwrap(),
+            m.unit,
+        )
+        .unwrap();
+        m.regression = Some(rule);
+        let catalog = Catalog::new("t".into(), "T".into(), vec![m]).unwrap();
+        let series = vec![vec![
+            Observation { at: Some(day("2026-11-16")), value: Some(before) },
+            Observation { at: Some(day("2026-11-23")), value: Some(now) },
+        ]];
+        let data = Dataset { scopes: vec![ScopeData { name: None, series }] };
+        let policies =
+            Policies { baseline: Some(&Baseline::Previous), ..Policies::gate(None, policy()) };
+        evaluate_scoped(&catalog, &|_| Cow::Borrowed(&catalog), &data, &policies).results.remove(0)
+    }
+
+    fn relative(warn: f64, fail: f64) -> Regression {
+        Regression { warn: Some(Allowance::Relative(warn)), fail: Some(Allowance::Relative(fail)) }
+    }
+
+    #[test]
+    fn a_relative_regression_warns_and_fails_past_its_allowances_even_when_the_threshold_passes() {
+        let bands = ("<= 1000ms", "<= 2000ms");
+        let rule = relative(0.05, 0.10);
+        assert_eq!(judged("ms", bands, rule, 200.0, 210.0).status, Status::Pass, "exactly 5%");
+        let warned = judged("ms", bands, rule, 200.0, 212.0);
+        assert_eq!(warned.status, Status::Warn);
+        let note = warned.regression.unwrap();
+        assert_eq!(
+            (note.verdict, note.baseline, note.change, note.allowed.as_deref()),
+            (RegressionVerdict::Warn, Some(200.0), Some(12.0), Some("5%"))
+        );
+        assert_eq!(note.baseline_date, Some(day("2026-11-16")));
+        assert_eq!(judged("ms", bands, rule, 200.0, 220.0).status, Status::Warn, "exactly 10%");
+        assert_eq!(judged("ms", bands, rule, 200.0, 221.0).status, Status::Fail);
+        assert_eq!(judged("ms", bands, rule, 200.0, 150.0).status, Status::Pass, "faster");
+    }
+
+    #[test]
+    fn an_absolute_regression_is_in_the_metric_unit_and_follows_its_direction() {
+        let coverage = (">= 80%", ">= 70%");
+        let rule = Regression {
+            warn: Some(Allowance::Absolute(1.0)),
+            fail: Some(Allowance::Absolute(2.0)),
+        };
+        assert_eq!(judged("%", coverage, rule, 86.0, 85.0).status, Status::Pass, "1 point");
+        assert_eq!(judged("%", coverage, rule, 86.0, 84.5).status, Status::Warn);
+        assert_eq!(judged("%", coverage, rule, 86.0, 84.0).status, Status::Warn, "2 points");
+        assert_eq!(judged("%", coverage, rule, 86.0, 83.9).status, Status::Fail);
+        assert_eq!(
+            judged("%", coverage, rule, 84.0, 90.0).status,
+            Status::Pass,
+            "higher is better"
+        );
+    }
+
+    #[test]
+    fn for_a_band_only_moving_away_from_it_is_a_regression() {
+        let cpu = (">= 50% and <= 70%", ">= 40% and <= 80%");
+        let rule = Regression { warn: None, fail: Some(Allowance::Absolute(2.0)) };
+        assert_eq!(judged("%", cpu, rule, 52.0, 68.0).status, Status::Pass, "inside the band");
+        assert_eq!(
+            judged("%", cpu, rule, 71.0, 73.0).status,
+            Status::Warn,
+            "thresholds warn; 2 points"
+        );
+        assert_eq!(
+            judged("%", cpu, rule, 55.0, 72.1).regression.unwrap().verdict,
+            RegressionVerdict::Fail
+        );
+        assert_eq!(
+            judged("%", cpu, rule, 75.0, 45.0).regression.unwrap().verdict,
+            RegressionVerdict::Pass
+        );
+    }
+
+    #[test]
+    fn a_metric_missing_from_the_baseline_is_new_and_never_a_regression() {
+        let mut m = metric("m", "M", &[]);
+        m.regression = Some(relative(0.0, 0.0));
+        let catalog = Catalog::new("t".into(), "T".into(), vec![m, metric("n", "N", &[])]).unwrap();
+        let data = Dataset::single(&[Some(0.5), Some(0.5)]);
+        let mut values = BaselineValues::default();
+        values.insert(None, "n", BaselinePoint { value: 0.1, date: None });
+        let baseline = Baseline::Values(values);
+        let policies = Policies { baseline: Some(&baseline), ..Policies::gate(None, policy()) };
+        let card = evaluate_scoped(&catalog, &|_| Cow::Borrowed(&catalog), &data, &policies);
+        let note = card.results[0].regression.as_ref().unwrap();
+        assert_eq!((note.verdict, note.baseline), (RegressionVerdict::New, None));
+        assert_eq!(card.results[0].status, Status::Pass);
+        assert!(card.results[1].regression.is_none(), "no policy, no verdict");
+    }
+
+    /// Metrics a, b, c in one scope, graded with a ladder Bronze [a], Silver [b], Gold [c].
+    fn laddered(
+        values: &[Option<f64>],
+        weights: [f64; 3],
+        waivers: &[Waiver],
+        require: Option<usize>,
+    ) -> Scorecard {
+        let metrics = ["a", "b", "c"]
+            .iter()
+            .zip(weights)
+            .map(|(id, weight)| {
+                let mut m = metric(id, &id.to_uppercase(), &[]);
+                m.weight = weight;
+                m
+            })
+            .collect();
+        let mut catalog = Catalog::new("t".into(), "T".into(), metrics).unwrap();
+        let level = |name: &str, id: &str| Level { name: name.into(), metrics: vec![id.into()] };
+        catalog.ladder = Ladder {
+            levels: vec![level("Bronze", "a"), level("Silver", "b"), level("Gold", "c")],
+            warn_holds: false,
+        };
+        let data = Dataset::single(values);
+        let policies = Policies {
+            waivers: Some(Waivers { waivers, today: "2026-11-23".parse().unwrap() }),
+            require_level: require,
+            ..Policies::gate(None, policy())
+        };
+        evaluate_scoped(&catalog, &|_| Cow::Borrowed(&catalog), &data, &policies)
+    }
+
+    #[test]
+    fn a_waived_metric_holds_its_level_until_the_waiver_expires() {
+        let waiver = |until: &str| Waiver {
+            metric: "b".into(),
+            scope: None,
+            reason: "agreed".into(),
+            until: until.parse().unwrap(),
+        };
+        let values = [Some(0.5), Some(5.0), Some(0.5)];
+        let without = laddered(&values, [1.0; 3], &[], None);
+        let standing = without.scopes[0].standing.as_ref().unwrap();
+        assert_eq!(standing.level.as_deref(), Some("Bronze"));
+        assert_eq!(standing.next_level.as_deref(), Some("Silver"));
+        assert_eq!(standing.blocking, [Shared::from("b")]);
+        let in_force = laddered(&values, [1.0; 3], &[waiver("2026-11-23")], None);
+        assert_eq!(in_force.scopes[0].standing.as_ref().unwrap().level.as_deref(), Some("Gold"));
+        let expired = laddered(&values, [1.0; 3], &[waiver("2026-11-22")], None);
+        assert_eq!(expired.scopes[0].standing.as_ref().unwrap().level.as_deref(), Some("Bronze"));
+    }
+
+    #[test]
+    fn the_score_weighs_each_metric_and_a_waiver_does_not_raise_it() {
+        let values = [Some(0.5), Some(1.5), Some(5.0)];
+        assert_eq!(laddered(&values, [1.0; 3], &[], None).scopes[0].score, Some(50.0));
+        assert_eq!(laddered(&values, [2.0, 1.0, 1.0], &[], None).scopes[0].score, Some(62.5));
+        assert_eq!(
+            laddered(&[Some(0.5), None, None], [1.0; 3], &[], None).scopes[0].score,
+            Some(33.3)
+        );
+    }
+
+    #[test]
+    fn require_level_fails_the_gate_below_the_level_and_passes_at_it() {
+        let values = [Some(0.5), Some(0.5), Some(1.5)];
+        let silver = laddered(&values, [1.0; 3], &[], Some(1));
+        assert!(silver.gate.passed);
+        assert_eq!(silver.gate.require_level.as_deref(), Some("Silver"));
+        assert!(!laddered(&values, [1.0; 3], &[], Some(2)).gate.passed, "Gold needs c");
+        assert!(laddered(&values, [1.0; 3], &[], None).gate.passed);
     }
 }
 

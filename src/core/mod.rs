@@ -3,11 +3,14 @@
 //! takes values and returns values.
 
 pub mod catalog;
-pub mod config;
 pub mod evaluate;
 pub mod history;
-pub mod number;
+pub mod levels;
+pub(crate) mod number;
+pub mod policy;
 pub mod scorecard;
+pub mod suggest;
+pub mod tailoring;
 pub mod text;
 pub mod threshold;
 pub mod unit;

@@ -3,7 +3,10 @@
 
 use serde::{Serialize, Serializer};
 
+use super::catalog::Definition;
 use super::history::{Trend, When};
+use super::levels::Standing;
+use super::policy::{OnStale, RegressionVerdict};
 use super::threshold::{Direction, Miss, Side, Thresholds};
 use super::unit::Unit;
 
@@ -50,6 +53,9 @@ pub struct Gate {
     pub fail_on: FailOn,
     /// Whether a metric without data fails the gate.
     pub require_all: bool,
+    /// The level every scope must hold (`--require-level`); absent when not asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub require_level: Option<String>,
     /// Whether the gate passed; the exit code is 0 when it did and 1 when it did not.
     pub passed: bool,
 }
@@ -96,6 +102,12 @@ pub struct ScopeSummary {
     pub checked_at: Option<When>,
     /// Counts per status in this scope.
     pub summary: Summary,
+    /// 0 to 100: each metric's credit (pass 1, warn 0.5, fail and no data 0; a waived metric by
+    /// the grade it would have) weighted by its `weight`; null without metrics.
+    pub score: Option<f64>,
+    /// With a catalog that has `levels`: `level`, `next_level` and `blocking`; absent otherwise.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub standing: Option<Standing>,
 }
 
 /// A metric's value at one of its scope's recent check-ins.
@@ -160,12 +172,61 @@ pub struct MetricResult {
     pub history: Vec<HistoryPoint>,
     /// Improvement ideas for warn and fail metrics; empty otherwise.
     pub suggestions: std::rc::Rc<[String]>,
+    /// When `value` is older than the metric's `max_age` allows at the scope's latest check-in:
+    /// how old, the limit, and what that made the status; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overdue: Option<Overdue>,
+    /// With `--baseline` and a `regression:` policy: how the value did against the baseline;
+    /// absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub regression: Option<RegressionNote>,
     /// The waiver for this metric, when the config has one; absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waiver: Option<WaiverNote>,
     /// The bands the value was graded against, for renderers.
     #[serde(skip)]
     pub thresholds: Thresholds,
+    /// Where those bands are written (a catalog's or config's file and line), for reports that
+    /// point at the rule: GitLab Code Quality, GitHub annotations.
+    #[serde(skip)]
+    pub defined_at: Option<std::rc::Rc<Definition>>,
+}
+
+/// A result judged against its baseline under its metric's `regression:` policy.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegressionNote {
+    /// `pass`, `warn` or `fail` (past the allowance of that name), or `new` when the baseline has
+    /// no value for the metric, which is never a regression.
+    pub verdict: RegressionVerdict,
+    /// The baseline value in the canonical unit; null when `new`.
+    pub baseline: Option<f64>,
+    /// When the baseline value was measured; null when `new` or undated.
+    pub baseline_date: Option<When>,
+    /// `value - baseline`; null when `new`.
+    pub change: Option<f64>,
+    /// How much worse than the baseline, by the metric's direction (negative: better); null
+    /// when `new`.
+    pub worse_by: Option<f64>,
+    /// The allowance the verdict was judged by, as written in words (`5%`, `2 points`); null
+    /// when `new`.
+    pub allowed: Option<String>,
+    /// That allowance as an amount in the canonical unit, against this baseline.
+    pub allowed_amount: Option<f64>,
+    /// Whether the allowance is a share of the baseline, so that the change reads as one too.
+    #[serde(skip)]
+    pub relative: bool,
+}
+
+/// A latest value older than its metric's `max_age`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Overdue {
+    /// Days from the value's date to the scope's latest check-in.
+    pub age_days: i64,
+    /// The metric's `max_age`, in days.
+    pub max_age_days: u32,
+    /// `warn`, `fail` or `missing`: what an overdue value becomes (`warn` at least; a failing
+    /// value stays `fail`).
+    pub on_stale: OnStale,
 }
 
 /// A waiver that matched a result: in force, or expired and so no longer excusing it.

@@ -1,18 +1,16 @@
 //! Waivers: an agreed, dated excuse for a metric that warns or fails. Until its date a waived
 //! result is `waived` and does not fail the gate; after it the waiver is expired, the metric counts
-//! again and the expiry is reported. Pure: "today" is given, never read from a clock.
+//! again and the expiry is reported. Evaluation applies them as it grades (see
+//! `core::evaluate::Policies`); this module only says which waiver a result has and whether it is in
+//! force. Pure: "today" is given, never read from a clock.
 
 use jiff::civil::Date;
-
-use super::catalog::Catalog;
-use super::config::{ChangeError, ChangeProblem};
-use super::evaluate::gate_passes;
-use super::scorecard::{GatePolicy, Scorecard, Status, Summary, WaiverNote};
 
 /// One waiver from the config.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Waiver {
-    /// The metric's id (or, before [`resolve`], any name the catalog knows it by).
+    /// The metric's id (or, before `core::tailoring::resolve_waivers`, any name the catalog knows
+    /// it by).
     pub metric: String,
     /// The scope it is limited to; `None` waives the metric in every scope.
     pub scope: Option<String>,
@@ -29,88 +27,38 @@ impl Waiver {
     }
 }
 
-/// Resolves each waiver's metric name to its id in `catalog`; an unknown metric, or a second
-/// waiver for the same metric and scope, is a problem naming the waiver's index.
-pub fn resolve(catalog: &Catalog, waivers: Vec<Waiver>) -> Result<Vec<Waiver>, Vec<ChangeError>> {
-    let mut resolved: Vec<Waiver> = Vec::with_capacity(waivers.len());
-    let mut errors = Vec::new();
-    for (index, mut waiver) in waivers.into_iter().enumerate() {
-        let error =
-            |problem| ChangeError { index, key: "metric", metric: waiver.metric.clone(), problem };
-        match catalog.resolve(&waiver.metric) {
-            Ok(slot) => {
-                let id = catalog.metrics()[slot].id.clone();
-                if resolved.iter().any(|w| w.metric == id && w.scope == waiver.scope) {
-                    errors.push(error(ChangeProblem::DuplicateId { id }));
-                    continue;
-                }
-                waiver.metric = id;
-                resolved.push(waiver);
-            }
-            Err(unknown) => errors.push(error(ChangeProblem::UnknownMetric(unknown))),
-        }
-    }
-    if errors.is_empty() { Ok(resolved) } else { Err(errors) }
+/// The waivers of a run and the day they are judged on.
+#[derive(Debug, Clone, Copy)]
+pub struct Waivers<'a> {
+    pub waivers: &'a [Waiver],
+    pub today: Date,
 }
 
-/// Applies `waivers` to a scorecard of `scope` (`None` for measurements without a scope) on `today`.
-///
-/// A waiver for the scope wins over one for every scope. A warn or fail result with a waiver in force
-/// becomes `waived`; any matched result carries its waiver, marked expired after its date. The
-/// counts and the gate are decided again.
-pub fn apply(card: &mut Scorecard, waivers: &[Waiver], today: Date) {
-    if waivers.is_empty() {
-        return;
-    }
-    for result in &mut card.results {
-        let scope = result.scope.as_deref();
-        let for_metric = |w: &&Waiver| *w.metric == *result.id;
-        let waiver = waivers
+impl<'a> Waivers<'a> {
+    /// The waiver for a result of metric `id` in `scope` (`None` for measurements without a
+    /// scope): one for the scope wins over one for every scope.
+    pub fn find(&self, id: &str, scope: Option<&str>) -> Option<&'a Waiver> {
+        let for_metric = |w: &&Waiver| w.metric == id;
+        let waivers = self.waivers;
+        waivers
             .iter()
             .filter(for_metric)
             .find(|w| scope.is_some() && w.scope.as_deref() == scope)
-            .or_else(|| waivers.iter().filter(for_metric).find(|w| w.scope.is_none()));
-        let Some(waiver) = waiver else { continue };
-        let expired = !waiver.in_force(today);
-        let graded = result.status;
-        if !expired && matches!(graded, Status::Warn | Status::Fail) {
-            result.status = Status::Waived;
-            result.suggestions = std::rc::Rc::from([]);
-        }
-        result.waiver = Some(WaiverNote {
-            reason: waiver.reason.clone(),
-            until: waiver.until.to_string(),
-            expired,
-            graded,
-        });
+            .or_else(|| waivers.iter().filter(for_metric).find(|w| w.scope.is_none()))
     }
-    // Each scope's results counted in one pass over them.
-    let summaries: Vec<Summary> = card
-        .scope_views()
-        .iter()
-        .map(|view| {
-            let mut summary = Summary::default();
-            view.results.iter().for_each(|r| summary.count(r.status));
-            summary
-        })
-        .collect();
-    let mut total = Summary::default();
-    for (scope, summary) in card.scopes.iter_mut().zip(summaries) {
-        scope.summary = summary;
-        total.add(summary);
-    }
-    card.summary = total;
-    let policy = GatePolicy { fail_on: card.gate.fail_on, require_all: card.gate.require_all };
-    card.gate.passed = gate_passes(total, policy);
 }
 
 #[cfg(test)]
 mod tests {
+    use std::borrow::Cow;
+
     use super::*;
+    use crate::core::catalog::Catalog;
     use crate::core::catalog::tests::metric;
-    use crate::core::evaluate::evaluate;
+    use crate::core::evaluate::{Policies, evaluate_scoped};
     use crate::core::history::Dataset;
-    use crate::core::scorecard::FailOn;
+    use crate::core::scorecard::{FailOn, GatePolicy, Scorecard, Status};
+    use crate::core::tailoring::resolve_waivers;
 
     fn catalog() -> Catalog {
         let mut a = metric("a", "A", &["alpha"]);
@@ -127,28 +75,27 @@ mod tests {
         }
     }
 
-    fn card(values: &[Option<f64>]) -> Scorecard {
-        let data = Dataset::single(values);
-        evaluate(&catalog(), &data, None, GatePolicy { fail_on: FailOn::Fail, require_all: false })
-    }
-
-    /// The same values measured by one named scope.
-    fn scoped_card(scope: &str, values: &[Option<f64>]) -> Scorecard {
+    /// The values, measured by `scope`, graded with `waivers` on `today`.
+    fn graded(
+        scope: Option<&str>,
+        values: &[Option<f64>],
+        waivers: &[Waiver],
+        today: &str,
+    ) -> Scorecard {
         let mut data = Dataset::single(values);
-        data.scopes[0].name = Some(scope.to_string());
-        evaluate(&catalog(), &data, None, GatePolicy { fail_on: FailOn::Fail, require_all: false })
-    }
-
-    fn date(text: &str) -> Date {
-        text.parse().unwrap()
+        data.scopes[0].name = scope.map(ToString::to_string);
+        let catalog = catalog();
+        let policies = Policies {
+            waivers: Some(Waivers { waivers, today: today.parse().unwrap() }),
+            ..Policies::gate(None, GatePolicy { fail_on: FailOn::Fail, require_all: false })
+        };
+        evaluate_scoped(&catalog, &|_| Cow::Borrowed(&catalog), &data, &policies)
     }
 
     #[test]
     fn a_waiver_in_force_excuses_a_failure_through_its_last_day() {
         let waivers = [waiver("a", None, "2025-06-30")];
-        let mut c = card(&[Some(5.0), Some(0.5)]);
-        assert!(!c.gate.passed);
-        apply(&mut c, &waivers, date("2025-06-30"));
+        let c = graded(None, &[Some(5.0), Some(0.5)], &waivers, "2025-06-30");
         assert_eq!(c.results[0].status, Status::Waived);
         assert!(c.results[0].suggestions.is_empty());
         assert_eq!(c.summary.waived, 1);
@@ -164,8 +111,7 @@ mod tests {
     #[test]
     fn an_expired_waiver_counts_the_metric_again_and_says_so() {
         let waivers = [waiver("a", None, "2025-06-30")];
-        let mut c = card(&[Some(5.0), Some(0.5)]);
-        apply(&mut c, &waivers, date("2025-07-01"));
+        let c = graded(None, &[Some(5.0), Some(0.5)], &waivers, "2025-07-01");
         assert_eq!(c.results[0].status, Status::Fail);
         assert_eq!(c.summary.fail, 1);
         assert!(!c.gate.passed);
@@ -175,8 +121,7 @@ mod tests {
 
     #[test]
     fn a_passing_metric_stays_pass_under_a_waiver() {
-        let mut c = card(&[Some(0.5), None]);
-        apply(&mut c, &[waiver("a", None, "2025-06-30")], date("2025-01-01"));
+        let c = graded(None, &[Some(0.5), None], &[waiver("a", None, "2025-06-30")], "2025-01-01");
         assert_eq!(c.results[0].status, Status::Pass);
         assert_eq!(c.summary.pass, 1);
     }
@@ -184,16 +129,23 @@ mod tests {
     #[test]
     fn a_scoped_waiver_applies_to_its_scope_only() {
         let waivers = [waiver("a", Some("batch"), "2025-06-30")];
-        let mut unscoped = card(&[Some(5.0), None]);
-        apply(&mut unscoped, &waivers, date("2025-01-01"));
+        let unscoped = graded(None, &[Some(5.0), None], &waivers, "2025-01-01");
         assert_eq!(unscoped.results[0].status, Status::Fail);
-        let mut web = scoped_card("web", &[Some(5.0), None]);
-        apply(&mut web, &waivers, date("2025-01-01"));
+        let web = graded(Some("web"), &[Some(5.0), None], &waivers, "2025-01-01");
         assert_eq!(web.results[0].status, Status::Fail);
-        let mut batch = scoped_card("batch", &[Some(5.0), None]);
-        apply(&mut batch, &waivers, date("2025-01-01"));
+        let batch = graded(Some("batch"), &[Some(5.0), None], &waivers, "2025-01-01");
         assert_eq!(batch.results[0].status, Status::Waived);
         assert_eq!(batch.scopes[0].summary.waived, 1, "the scope's counts follow");
+    }
+
+    #[test]
+    fn a_waiver_for_the_scope_wins_over_one_for_every_scope() {
+        let waivers = [waiver("a", None, "2025-01-31"), waiver("a", Some("batch"), "2025-12-31")];
+        let set = Waivers { waivers: &waivers, today: "2025-06-01".parse().unwrap() };
+        assert_eq!(set.find("a", Some("batch")).unwrap().until.to_string(), "2025-12-31");
+        assert_eq!(set.find("a", Some("web")).unwrap().until.to_string(), "2025-01-31");
+        assert_eq!(set.find("a", None).unwrap().until.to_string(), "2025-01-31");
+        assert!(set.find("b", Some("batch")).is_none());
     }
 
     #[test]
@@ -204,10 +156,10 @@ mod tests {
             waiver("a", None, "2025-01-01"),
             waiver("a", Some("batch"), "2025-01-01"),
         ];
-        let errors = resolve(&catalog(), waivers.clone()).unwrap_err();
+        let errors = resolve_waivers(&catalog(), waivers.clone()).unwrap_err();
         let codes: Vec<_> = errors.iter().map(|e| (e.index, e.problem.code())).collect();
         assert_eq!(codes, [(1, "unknown-metric"), (2, "duplicate-id")]);
-        let ok = resolve(&catalog(), vec![waivers[0].clone()]).unwrap();
+        let ok = resolve_waivers(&catalog(), vec![waivers[0].clone()]).unwrap();
         assert_eq!(ok[0].metric, "a");
     }
 }

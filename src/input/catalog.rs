@@ -1,11 +1,11 @@
 //! Reading a catalog from YAML into the core model. Reports every problem at once, each with its
 //! line, column and a stable code; the checks that do not depend on YAML live in
-//! `core::config`, shared with new metrics in a config.
+//! `core::tailoring`, shared with new metrics in a config.
 
 use std::collections::HashMap;
 
-use crate::core::catalog::Catalog;
-use crate::core::config::{self, ChangeError, MetricChange};
+use crate::core::catalog::{Catalog, Definition};
+use crate::core::tailoring::{self, ChangeError, LevelChange, MetricChange};
 use crate::core::text::printable;
 
 use super::problem::{Position, Problem, Problems, ValidationError};
@@ -21,7 +21,11 @@ pub const BUILTIN_ID: &str = "backend-team";
 pub const BUILTIN_NAME: &str = "<built-in catalog backend-team>";
 
 /// The keys of a catalog file.
-pub(crate) const CATALOG_KEYS: &[&str] = &["name", "title", "metrics"];
+pub(crate) const CATALOG_KEYS: &[&str] =
+    &["name", "title", "metrics", "levels", "warn_holds_level"];
+
+/// The keys of each entry of `levels`.
+pub(crate) const LEVEL_KEYS: &[&str] = &["name", "metrics"];
 
 /// The keys of a catalog metric.
 pub(crate) const METRIC_KEYS: &[&str] = &[
@@ -34,9 +38,16 @@ pub(crate) const METRIC_KEYS: &[&str] = &[
     "pass",
     "warn",
     "range",
+    "max_age",
+    "on_stale",
+    "regression",
+    "weight",
     "aliases",
     "ideas",
 ];
+
+/// The keys of a metric's `regression:`.
+pub(crate) const REGRESSION_KEYS: &[&str] = &["warn", "fail"];
 
 /// Everything wrong with a catalog file: the same report as for a config.
 pub type CatalogError = ValidationError;
@@ -52,23 +63,68 @@ mod compiled {
 /// A metric of the built-in catalog by its id: the id and unit as `'static` texts, for
 /// collectors, whose readings name catalog metrics.
 pub(crate) fn builtin_metric(id: &str) -> Option<(&'static str, &'static str)> {
-    compiled::METRICS.iter().find(|(fields, _, _)| fields[0] == id).map(|(f, _, _)| (f[0], f[5]))
+    compiled::BACKEND_TEAM
+        .metrics
+        .iter()
+        .find(|(fields, ..)| fields[0] == id)
+        .map(|(fields, ..)| (fields[0], fields[5]))
 }
 
-/// Loads the built-in catalog. It is compiled from its YAML at build time, since a run that parses
-/// it spends most of its start-up doing so; it goes through the same checks as any catalog, and a
-/// test holds it equal to what [`load`] reads from [`BUILTIN`].
-pub fn load_builtin() -> Result<Catalog, CatalogError> {
-    let owned = |texts: &[&str]| texts.iter().map(ToString::to_string).collect::<Vec<_>>();
-    let changes: Vec<MetricChange> = compiled::METRICS
-        .iter()
-        .map(
-            |(
-                [id, name, category, description, target, unit, pass, warn],
-                [aliases, ideas],
-                range,
-            )| {
-                MetricChange {
+/// The built-in DORA catalog, embedded in the binary.
+pub const DORA: &str = include_str!("../../catalog/dora.yaml");
+
+/// A built-in catalog: the name `extends:` and `--catalog` use for it, its YAML, its file in the
+/// repository, and its compiled form.
+pub struct Builtin {
+    pub id: &'static str,
+    pub yaml: &'static str,
+    /// The catalog's path in kpi's repository, e.g. `catalog/backend-team.yaml`.
+    pub path: &'static str,
+    compiled: &'static compiled::Compiled,
+}
+
+/// Every built-in catalog; the first is the default.
+pub const BUILTINS: [Builtin; 2] = [
+    Builtin {
+        id: BUILTIN_ID,
+        yaml: BUILTIN,
+        path: "catalog/backend-team.yaml",
+        compiled: &compiled::BACKEND_TEAM,
+    },
+    Builtin { id: "dora", yaml: DORA, path: "catalog/dora.yaml", compiled: &compiled::DORA },
+];
+
+impl Builtin {
+    /// The built-in catalog named `id`, if there is one.
+    pub fn find(id: &str) -> Option<&'static Builtin> {
+        BUILTINS.iter().find(|b| b.id == id)
+    }
+
+    /// The name the catalog goes by in messages and origins, e.g. `<built-in catalog dora>`.
+    pub fn display_name(&self) -> String {
+        format!("<built-in catalog {}>", self.id)
+    }
+
+    /// Loads the catalog from its compiled form; see [`load_builtin`].
+    pub fn load(&self) -> Result<Catalog, CatalogError> {
+        let file = self.display_name();
+        let owned = |texts: &[&str]| texts.iter().map(ToString::to_string).collect::<Vec<_>>();
+        let text = |t: Option<&str>| t.map(ToString::to_string);
+        let changes: Vec<MetricChange> = self
+            .compiled
+            .metrics
+            .iter()
+            .map(
+                |(
+                    [id, name, category, description, target, unit, pass, warn],
+                    [aliases, ideas],
+                    [range, max_age, on_stale, regression_warn, regression_fail, weight],
+                    pass_line,
+                )| MetricChange {
+                    threshold_at: Some(Definition {
+                        path: self.path.to_string(),
+                        line: *pass_line,
+                    }),
                     id: (*id).to_string(),
                     name: Some((*name).to_string()),
                     category: Some((*category).to_string()),
@@ -77,23 +133,48 @@ pub fn load_builtin() -> Result<Catalog, CatalogError> {
                     unit: Some((*unit).to_string()),
                     pass: Some((*pass).to_string()),
                     warn: Some((*warn).to_string()),
-                    range: range.map(ToString::to_string),
+                    range: text(*range),
+                    max_age: text(*max_age),
+                    on_stale: text(*on_stale),
+                    regression_warn: text(*regression_warn),
+                    regression_fail: text(*regression_fail),
+                    weight: text(*weight),
                     aliases: Some(owned(aliases)),
                     ideas: Some(owned(ideas)),
                     enabled: None,
-                }
-            },
-        )
-        .collect();
-    let (name, title) = compiled::HEAD;
-    let fail = |problems| ValidationError::new(BUILTIN_NAME, problems);
-    let empty = Catalog::new(name.to_string(), title.to_string(), Vec::new())
-        .map_err(|_| fail(Vec::new()))?;
-    config::apply(&empty, &changes, BUILTIN_NAME, None).map_err(|errors| {
-        let mut problems = Problems::default();
-        report(errors, &[], &mut problems);
-        fail(problems.0)
-    })
+                },
+            )
+            .collect();
+        let (name, title) = self.compiled.head;
+        let fail = |problems| ValidationError::new(&file, problems);
+        let empty = Catalog::new(name.to_string(), title.to_string(), Vec::new())
+            .map_err(|_| fail(Vec::new()))?;
+        let levels: Vec<LevelChange> = self
+            .compiled
+            .levels
+            .iter()
+            .map(|(name, metrics)| LevelChange {
+                name: (*name).to_string(),
+                metrics: owned(metrics),
+            })
+            .collect();
+        let report_all = |errors| {
+            let mut problems = Problems::default();
+            report(errors, &[], &mut problems);
+            fail(problems.0)
+        };
+        let mut catalog = tailoring::apply(&empty, &changes, &file, None).map_err(report_all)?;
+        catalog.ladder = tailoring::ladder(&catalog, &levels, self.compiled.warn_holds_level)
+            .map_err(report_all)?;
+        Ok(catalog)
+    }
+}
+
+/// Loads the built-in Backend Team catalog. It is compiled from its YAML at build time, since a
+/// run that parses it spends most of its start-up doing so; it goes through the same checks as any
+/// catalog, and a test holds it equal to what [`load`] reads from [`BUILTIN`].
+pub fn load_builtin() -> Result<Catalog, CatalogError> {
+    BUILTINS[0].load()
 }
 
 /// Parses catalog YAML `text`; `file` names it in errors and in each metric's origin.
@@ -208,32 +289,65 @@ fn read(text: &str, file: &str, problems: &mut Problems) -> Option<Catalog> {
         };
         let Some(id) = fields.required_text("id", "a metric", problems) else { continue };
         let what = format!("metric `{}`", printable(&id.value));
-        let complete = config::REQUIRED
+        let complete = tailoring::REQUIRED
             .iter()
             .filter(|key| fields.get(key).is_none())
             .map(|key| fields.missing(key, &what, problems))
             .count()
             == 0;
-        let (change, at) = read_metric(&fields, id, problems);
+        let (change, at) = read_metric(&fields, id, file, problems);
         if complete {
             changes.push(change);
             spots.push(at);
         }
     }
+    let (levels, level_spots, warn_holds) = read_levels(&top, problems);
     let empty = Catalog::new(name?.value, title?.value, Vec::new()).ok()?;
-    match config::apply(&empty, &changes, file, None) {
-        Ok(catalog) => Some(catalog),
+    let mut catalog = match tailoring::apply(&empty, &changes, file, None) {
+        Ok(catalog) => catalog,
         Err(errors) => {
             report(errors, &spots, problems);
-            None
+            return None;
         }
+    };
+    match tailoring::ladder(&catalog, &levels, warn_holds.unwrap_or(false)) {
+        Ok(ladder) => catalog.ladder = ladder,
+        Err(errors) => report(errors, &level_spots, problems),
     }
+    Some(catalog)
+}
+
+/// `levels:` and `warn_holds_level:` of a catalog or config: each level as written with where its
+/// keys are, and the setting when given.
+pub(crate) fn read_levels(
+    top: &Fields<'_, '_>,
+    problems: &mut Problems,
+) -> (Vec<LevelChange>, Vec<Spots>, Option<bool>) {
+    let warn_holds = top.boolean("warn_holds_level", problems).map(|b| b.value);
+    let (mut levels, mut spots) = (Vec::new(), Vec::new());
+    let items = top.get("levels").and_then(|node| yaml::list(node, "levels", problems));
+    for item in items.unwrap_or_default() {
+        let Some(fields) = Fields::known(item, "each entry of `levels`", LEVEL_KEYS, problems)
+        else {
+            continue;
+        };
+        let Some(name) = fields.required_text("name", "a level", problems) else { continue };
+        let what = format!("level `{}`", printable(&name.value));
+        if fields.get("metrics").is_none() {
+            fields.missing("metrics", &what, problems);
+        }
+        let Some(metrics) = fields.texts("metrics", problems) else { continue };
+        spots.push(Spots::from([("id", fields.at), ("name", name.at), ("metrics", metrics.at)]));
+        levels.push(LevelChange { name: name.value, metrics: metrics.value });
+    }
+    (levels, spots, warn_holds)
 }
 
 /// Reads the metric keys of an entry (all but `id` and `enabled`) into a change of metric `id`.
 pub(crate) fn read_metric(
     fields: &Fields<'_, '_>,
     id: Located<String>,
+    file: &str,
     problems: &mut Problems,
 ) -> (MetricChange, Spots) {
     let mut spots = Spots::from([("id", id.at)]);
@@ -250,6 +364,17 @@ pub(crate) fn read_metric(
     let pass = text("pass", problems);
     let warn = text("warn", problems);
     let range = text("range", problems);
+    let max_age = text("max_age", problems);
+    let on_stale = text("on_stale", problems);
+    let weight = text("weight", problems);
+    let (mut regression_warn, mut regression_fail) = (None, None);
+    if let Some(node) = fields.get("regression")
+        && let Some(allowed) = Fields::known(node, "`regression`", REGRESSION_KEYS, problems)
+    {
+        spots.insert("regression", allowed.at);
+        regression_warn = allowed.text("warn", problems).map(|t| t.value);
+        regression_fail = allowed.text("fail", problems).map(|t| t.value);
+    }
     let mut texts = |key: &'static str, problems: &mut Problems| {
         let found = fields.texts(key, problems)?;
         spots.insert(key, found.at);
@@ -267,9 +392,18 @@ pub(crate) fn read_metric(
         pass,
         warn,
         range,
+        max_age,
+        on_stale,
+        regression_warn,
+        regression_fail,
+        weight,
         aliases,
         ideas,
         enabled: None,
+        threshold_at: spots.get("pass").or_else(|| spots.get("warn")).map(|at| Definition {
+            path: file.trim_start_matches("./").to_string(),
+            line: at.line,
+        }),
     };
     (change, spots)
 }
@@ -297,15 +431,77 @@ mod tests {
     }
 
     #[test]
-    fn the_compiled_builtin_catalog_is_what_its_yaml_says() {
-        let compiled = load_builtin().unwrap();
-        let read = load(BUILTIN, BUILTIN_NAME).unwrap();
-        assert_eq!((&compiled.name, &compiled.title), (&read.name, &read.title));
-        assert_eq!(compiled.metrics(), read.metrics());
-        for metric in read.metrics() {
-            for name in [&metric.id, &metric.name].into_iter().chain(&metric.aliases) {
-                assert_eq!(compiled.resolve(name), read.resolve(name), "{name}");
+    fn each_compiled_builtin_catalog_is_what_its_yaml_says() {
+        for builtin in &BUILTINS {
+            let compiled = builtin.load().unwrap();
+            let read = load(builtin.yaml, &builtin.display_name()).unwrap();
+            assert_eq!((&compiled.name, &compiled.title), (&read.name, &read.title));
+            // Read from its YAML, a catalog's thresholds are at its file name; compiled, at its
+            // path in the repository.
+            let mut read_metrics = read.metrics().to_vec();
+            for m in &mut read_metrics {
+                let at = m.origin.threshold_at.as_mut().unwrap();
+                at.path = builtin.path.to_string();
             }
+            assert_eq!(compiled.metrics(), read_metrics);
+            assert_eq!(compiled.ladder, read.ladder);
+            for metric in read.metrics() {
+                for name in [&metric.id, &metric.name].into_iter().chain(&metric.aliases) {
+                    assert_eq!(compiled.resolve(name), read.resolve(name), "{name}");
+                }
+            }
+            assert_eq!(compiled.name, builtin.id);
+            let on_disk = std::fs::read_to_string(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(builtin.path),
+            )
+            .unwrap();
+            assert_eq!(on_disk, builtin.yaml);
+        }
+        assert_eq!(BUILTINS[0].display_name(), BUILTIN_NAME);
+    }
+
+    #[test]
+    fn the_dora_catalog_passes_at_high_warns_at_medium_and_fails_below_at_every_edge() {
+        use crate::core::threshold::Grade::{Fail, Pass, Warn};
+        let dora = Builtin::find("dora").unwrap().load().unwrap();
+        let grade = |id: &str, value: f64| {
+            let metric = &dora.metrics()[dora.resolve(id).unwrap()];
+            metric.thresholds.grade(value)
+        };
+        let week = 1.0 / 7.0;
+        let edges = [
+            // Deployments a day: High at least one a week, Medium at least one in 30 days.
+            (
+                "deployment_frequency",
+                [(1.0, Pass), (week, Pass), (week - 1e-6, Warn), (0.0333, Warn), (0.0332, Fail)],
+            ),
+            // Hours: High at most a week, Medium at most 30 days.
+            (
+                "change_lead_time",
+                [(23.0, Pass), (168.0, Pass), (168.01, Warn), (720.0, Warn), (720.01, Fail)],
+            ),
+            // Percent: the 2024 cluster values in order, 5, 10, 20, 40.
+            (
+                "change_failure_rate",
+                [(5.0, Pass), (10.0, Pass), (10.01, Warn), (20.0, Warn), (20.01, Fail)],
+            ),
+            // Minutes: under a day passes, under a week warns.
+            (
+                "failed_deployment_recovery_time",
+                [(59.0, Pass), (1439.0, Pass), (1440.0, Warn), (10079.0, Warn), (10080.0, Fail)],
+            ),
+        ];
+        for (id, cases) in edges {
+            for (value, expected) in cases {
+                assert_eq!(grade(id, value), expected, "{id} at {value}");
+            }
+        }
+        assert_eq!(dora.metrics().len(), 4);
+        let backend = load_builtin().unwrap();
+        let deploys = |c: &Catalog| c.metrics()[c.resolve("deployment_frequency").unwrap()].unit;
+        assert_eq!(deploys(&dora).symbol, deploys(&backend).symbol, "the same metric in both");
+        for metric in dora.metrics() {
+            assert!(metric.target.contains("2024"), "{} names its source year", metric.id);
         }
     }
 
@@ -418,5 +614,7 @@ mod tests {
         let schema = properties(SchemaKind::Catalog);
         assert_eq!(schema["root"], sorted(CATALOG_KEYS));
         assert_eq!(schema["CatalogMetric"], sorted(METRIC_KEYS));
+        assert_eq!(schema["RegressionSettings"], sorted(REGRESSION_KEYS));
+        assert_eq!(schema["LevelEntry"], sorted(LEVEL_KEYS));
     }
 }

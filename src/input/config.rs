@@ -1,6 +1,6 @@
 //! Reading a team's `kpi.yaml`: the catalog it extends, changed and new metrics, per-scope changes
 //! and waivers. Reports every problem at once with its line, column and code; what the changes mean
-//! is decided in `core::config` and `core::waiver`.
+//! is decided in `core::tailoring` and `core::waiver`.
 
 use std::path::{Path, PathBuf};
 
@@ -9,11 +9,15 @@ use jiff::civil::Date;
 use crate::collect::Settings;
 use crate::collect::plan::{CollectConfig, SourceConfig};
 use crate::core::catalog::Catalog;
-use crate::core::config::{self, ScopeChange, Setup};
+use crate::core::levels::Ladder;
+use crate::core::tailoring::{self, CatalogInEffect, LevelChange, ScopeChange};
 use crate::core::text::printable;
-use crate::core::waiver::{self, Waiver};
+use crate::core::waiver::Waiver;
 
-use super::catalog::{self as catalog_file, BUILTIN_ID, NotACatalog, Spots, read_metric, report};
+use super::catalog::{
+    self as catalog_file, BUILTIN_ID, BUILTINS, Builtin, NotACatalog, Spots, read_levels,
+    read_metric, report,
+};
 use super::problem::{Problem, Problems, ValidationError, closest};
 use super::yaml::{self, Fields, Located, Node};
 use super::{LoadError, read_text};
@@ -22,7 +26,7 @@ use super::{LoadError, read_text};
 pub const DEFAULT_FILE: &str = "kpi.yaml";
 
 pub(crate) const CONFIG_KEYS: &[&str] =
-    &["extends", "title", "metrics", "scopes", "waivers", "collect"];
+    &["extends", "title", "metrics", "levels", "warn_holds_level", "scopes", "waivers", "collect"];
 /// The keys of `collect:`.
 pub(crate) const COLLECT_KEYS: &[&str] = &["scope", "window", "sources"];
 /// The keys every entry of `collect.sources` may have, besides its kind's own settings.
@@ -36,12 +40,16 @@ pub(crate) const SETTINGS_KEYS: &[&str] = &[
     "pass",
     "warn",
     "range",
+    "max_age",
+    "on_stale",
+    "regression",
+    "weight",
     "aliases",
     "ideas",
     "enabled",
 ];
 pub(crate) const SCOPE_KEYS: &[&str] = &["metrics"];
-pub(crate) const SCOPE_METRIC_KEYS: &[&str] = &["target", "pass", "warn", "ideas"];
+pub(crate) const SCOPE_METRIC_KEYS: &[&str] = &["target", "pass", "warn", "regression", "ideas"];
 pub(crate) const WAIVER_KEYS: &[&str] = &["metric", "scope", "reason", "until"];
 
 /// The config to use: `explicit` (from `--config`), else `kpi.yaml` in the current directory if
@@ -53,16 +61,26 @@ pub fn discover(explicit: Option<&Path>) -> Option<PathBuf> {
     }
 }
 
-/// Loads the catalog in effect: `catalog` (from `--catalog`) or the one the config extends (the
-/// built-in one by default), with the config's changes applied.
-pub fn load_setup(config: Option<&Path>, catalog: Option<&Path>) -> Result<Setup, LoadError> {
-    let base = catalog.map(load_catalog_file).transpose()?;
+/// Loads the catalog in effect: `catalog` (from `--catalog`: a file, or the name of a built-in
+/// catalog when no such file exists) or the one the config extends (the built-in Backend Team
+/// catalog by default), with the config's changes applied.
+pub fn load_in_effect(
+    config: Option<&Path>,
+    catalog: Option<&Path>,
+) -> Result<CatalogInEffect, LoadError> {
+    let base = catalog.map(load_base_catalog).transpose()?;
     let Some(path) = config else {
         let (catalog, base) = match base {
             Some(pair) => pair,
             None => (catalog_file::load_builtin()?, BUILTIN_ID.to_string()),
         };
-        return Ok(Setup { catalog, scopes: Vec::new(), waivers: Vec::new(), base, config: None });
+        return Ok(CatalogInEffect {
+            catalog,
+            scopes: Vec::new(),
+            waivers: Vec::new(),
+            base,
+            config: None,
+        });
     };
     let text = read_text(path)?;
     let dir = path.parent().unwrap_or(Path::new(""));
@@ -82,6 +100,14 @@ pub fn is_catalog(path: &Path) -> Result<bool, LoadError> {
     Ok(top.get("name").is_some() || metrics_listed)
 }
 
+/// The catalog `--catalog` names: a file, or a built-in catalog by name when no file has it.
+pub fn load_base_catalog(path: &Path) -> Result<(Catalog, String), LoadError> {
+    match path.to_str().and_then(Builtin::find).filter(|_| !path.exists()) {
+        Some(builtin) => Ok((builtin.load()?, builtin.id.to_string())),
+        None => load_catalog_file(path),
+    }
+}
+
 /// Loads a catalog file, returning it with its path as given.
 pub fn load_catalog_file(path: &Path) -> Result<(Catalog, String), LoadError> {
     let name = path.display().to_string();
@@ -96,7 +122,7 @@ pub fn load(
     file: &str,
     dir: &Path,
     base: Option<(Catalog, String)>,
-) -> Result<Setup, LoadError> {
+) -> Result<CatalogInEffect, LoadError> {
     let mut problems = Problems::default();
     let root = yaml::read(text, &mut problems).and_then(|parsed| {
         // Some other file is refused before its repeated keys are listed.
@@ -119,8 +145,9 @@ pub fn load(
         Some(pair) => pair,
         None => match &raw.extends {
             None => (catalog_file::load_builtin()?, BUILTIN_ID.to_string()),
-            Some(extends) if extends.value == BUILTIN_ID => {
-                (catalog_file::load_builtin()?, BUILTIN_ID.to_string())
+            Some(extends) if Builtin::find(&extends.value).is_some() => {
+                let builtin = Builtin::find(&extends.value).unwrap_or(&BUILTINS[0]);
+                (builtin.load()?, builtin.id.to_string())
             }
             Some(extends) if dir.join(&extends.value).is_file() => {
                 match load_catalog_file(&dir.join(&extends.value)) {
@@ -143,15 +170,16 @@ pub fn load(
                     "unknown-catalog",
                     extends.at,
                     format!(
-                        "`extends`: there is no built-in catalog `{0}` and no file `{0}` next to the config; use `{BUILTIN_ID}` or a path to a catalog file",
-                        printable(&extends.value)
+                        "`extends`: there is no built-in catalog `{0}` and no file `{0}` next to the config; use {1} or a path to a catalog file",
+                        printable(&extends.value),
+                        BUILTINS.map(|b| format!("`{}`", b.id)).join(", ")
                     ),
                 );
                 (catalog_file::load_builtin()?, BUILTIN_ID.to_string())
             }
         },
     };
-    let catalog = match config::apply(&base, &raw.changes, file, raw.title) {
+    let catalog = match tailoring::apply(&base, &raw.changes, file, raw.title) {
         Ok(catalog) => Some(catalog),
         Err(errors) => {
             report(errors, &raw.change_spots, &mut problems);
@@ -161,14 +189,30 @@ pub fn load(
     // Scopes and waivers are checked against the base when the changes have problems, so that
     // their own problems are found in the same pass.
     let effective = catalog.as_ref().unwrap_or(&base);
-    let scopes = config::scope_overrides(effective, &raw.scopes, file)
+    let scopes = tailoring::scope_overrides(effective, &raw.scopes, file)
         .map_err(|errors| report(errors, &raw.scope_spots, &mut problems));
-    let waivers = waiver::resolve(effective, raw.waivers)
+    let waivers = tailoring::resolve_waivers(effective, raw.waivers)
         .map_err(|errors| report(errors, &raw.waiver_spots, &mut problems));
+    let warn_holds = raw.warn_holds.unwrap_or(effective.ladder.warn_holds);
+    let ladder = if raw.levels.is_empty() {
+        Some(Ladder { levels: effective.ladder.levels.clone(), warn_holds })
+    } else {
+        tailoring::ladder(effective, &raw.levels, warn_holds)
+            .map_err(|errors| report(errors, &raw.level_spots, &mut problems))
+            .ok()
+    };
+    let catalog = catalog.zip(ladder).map(|(mut catalog, ladder)| {
+        catalog.ladder = ladder;
+        catalog
+    });
     match (catalog, scopes, waivers) {
-        (Some(catalog), Ok(scopes), Ok(waivers)) if problems.is_empty() => {
-            Ok(Setup { catalog, scopes, waivers, base: base_name, config: Some(file.to_string()) })
-        }
+        (Some(catalog), Ok(scopes), Ok(waivers)) if problems.is_empty() => Ok(CatalogInEffect {
+            catalog,
+            scopes,
+            waivers,
+            base: base_name,
+            config: Some(file.to_string()),
+        }),
         _ => Err(ValidationError::new(file, problems.0).into()),
     }
 }
@@ -177,12 +221,15 @@ pub fn load(
 struct RawConfig {
     extends: Option<Located<String>>,
     title: Option<String>,
-    changes: Vec<config::MetricChange>,
+    changes: Vec<tailoring::MetricChange>,
     change_spots: Vec<Spots>,
     scopes: Vec<ScopeChange>,
     scope_spots: Vec<Spots>,
     waivers: Vec<Waiver>,
     waiver_spots: Vec<Spots>,
+    levels: Vec<LevelChange>,
+    level_spots: Vec<Spots>,
+    warn_holds: Option<bool>,
 }
 
 fn read(root: &Node<'_>, file: &str, problems: &mut Problems) -> Option<RawConfig> {
@@ -195,6 +242,9 @@ fn read(root: &Node<'_>, file: &str, problems: &mut Problems) -> Option<RawConfi
         scope_spots: Vec::new(),
         waivers: Vec::new(),
         waiver_spots: Vec::new(),
+        levels: Vec::new(),
+        level_spots: Vec::new(),
+        warn_holds: None,
     };
     if yaml::is_null(root) {
         // A config of comments only changes nothing.
@@ -203,6 +253,7 @@ fn read(root: &Node<'_>, file: &str, problems: &mut Problems) -> Option<RawConfi
     let top = Fields::known(root, &format!("`{}`", printable(file)), CONFIG_KEYS, problems)?;
     raw.extends = top.text("extends", problems);
     raw.title = top.text("title", problems).map(|t| t.value);
+    (raw.levels, raw.level_spots, raw.warn_holds) = read_levels(&top, problems);
     if let Some(node) = top.get("collect") {
         read_collect(node, problems);
     }
@@ -212,7 +263,7 @@ fn read(root: &Node<'_>, file: &str, problems: &mut Problems) -> Option<RawConfi
             let Some(fields) = Fields::known(node, &what, SETTINGS_KEYS, problems) else {
                 continue;
             };
-            let (mut change, mut spots) = read_metric(&fields, id.clone(), problems);
+            let (mut change, mut spots) = read_metric(&fields, id.clone(), file, problems);
             if let Some(enabled) = fields.boolean("enabled", problems) {
                 spots.insert("enabled", enabled.at);
                 change.enabled = Some(enabled.value);
@@ -223,7 +274,7 @@ fn read(root: &Node<'_>, file: &str, problems: &mut Problems) -> Option<RawConfi
     }
     if let Some(scopes) = top.get("scopes").and_then(|n| Fields::any(n, "`scopes`", problems)) {
         for (scope, node) in scopes.entries() {
-            read_scope(&scope.value, node, &mut raw, problems);
+            read_scope(&scope.value, node, file, &mut raw, problems);
         }
     }
     if let Some(list) = top.get("waivers").and_then(|n| yaml::list(n, "waivers", problems)) {
@@ -345,7 +396,13 @@ fn is_foreign(root: &Node<'_>) -> bool {
         })
 }
 
-fn read_scope(scope: &str, node: &Node<'_>, raw: &mut RawConfig, problems: &mut Problems) {
+fn read_scope(
+    scope: &str,
+    node: &Node<'_>,
+    file: &str,
+    raw: &mut RawConfig,
+    problems: &mut Problems,
+) {
     let what = format!("scope `{}`", printable(scope));
     let Some(fields) = Fields::known(node, &what, SCOPE_KEYS, problems) else { return };
     let Some(metrics) = fields.get("metrics") else { return };
@@ -357,14 +414,17 @@ fn read_scope(scope: &str, node: &Node<'_>, raw: &mut RawConfig, problems: &mut 
         let Some(fields) = Fields::known(node, &what, SCOPE_METRIC_KEYS, problems) else {
             continue;
         };
-        let (change, spots) = read_metric(&fields, id.clone(), problems);
+        let (change, spots) = read_metric(&fields, id.clone(), file, problems);
         raw.scopes.push(ScopeChange {
             scope: scope.to_string(),
             metric: change.id,
             target: change.target,
             pass: change.pass,
             warn: change.warn,
+            regression_warn: change.regression_warn,
+            regression_fail: change.regression_fail,
             ideas: change.ideas,
+            threshold_at: change.threshold_at,
         });
         raw.scope_spots.push(spots);
     }
@@ -433,13 +493,13 @@ mod tests {
     use crate::input::catalog;
     use crate::input::schema::{SchemaKind, properties, sorted};
 
-    fn setup(text: &str) -> Result<Setup, LoadError> {
+    fn in_effect(text: &str) -> Result<CatalogInEffect, LoadError> {
         load(text, "kpi.yaml", Path::new(""), None)
     }
 
     /// The one problem in `text`, as the user sees it, after checking its code.
     fn problem(code: &str, text: &str) -> String {
-        let Err(LoadError::Invalid(err)) = setup(text) else {
+        let Err(LoadError::Invalid(err)) = in_effect(text) else {
             panic!("expected problems in {text}")
         };
         let codes: Vec<&str> = err.problems.iter().map(|p| p.code).collect();
@@ -465,15 +525,15 @@ mod tests {
 
     #[test]
     fn an_empty_config_changes_nothing() {
-        let setup = setup("# nothing yet\n").unwrap();
-        assert_eq!(setup.catalog.metrics().len(), 15);
-        assert_eq!(setup.base, BUILTIN_ID);
-        assert_eq!(setup.config.as_deref(), Some("kpi.yaml"));
+        let in_effect = in_effect("# nothing yet\n").unwrap();
+        assert_eq!(in_effect.catalog.metrics().len(), 15);
+        assert_eq!(in_effect.base, BUILTIN_ID);
+        assert_eq!(in_effect.config.as_deref(), Some("kpi.yaml"));
     }
 
     #[test]
     fn overrides_new_metrics_scopes_and_waivers_take_effect() {
-        let setup = setup(
+        let in_effect = in_effect(
             "extends: backend-team\nmetrics:\n  response_time:\n    pass: \"<= 1s\"\n    warn: \"<= 2s\"\n  \
              queue_depth:\n    name: Queue Depth\n    category: Queues\n    description: Messages waiting\n    \
              target: Under 100\n    unit: \"\"\n    pass: \"< 100\"\n    warn: \"< 500\"\n    ideas: [Add consumers]\n\
@@ -481,29 +541,29 @@ mod tests {
              waivers:\n  - metric: errors\n    reason: agreed\n    until: 2025-06-30\n",
         )
         .unwrap();
-        let latency = &setup.catalog.metrics()[0];
+        let latency = &in_effect.catalog.metrics()[0];
         assert_eq!(latency.thresholds.grade(900.0), Grade::Pass);
         assert_eq!(
-            setup.catalog_for("batch-jobs").metrics()[0].thresholds.grade(1900.0),
+            in_effect.catalog_for("batch-jobs").metrics()[0].thresholds.grade(1900.0),
             Grade::Pass
         );
-        assert_eq!(setup.catalog.metrics().last().unwrap().id, "queue_depth");
-        assert_eq!(setup.waivers[0].metric, "error_rate");
-        assert_eq!(setup.waivers[0].until, jiff::civil::date(2025, 6, 30));
+        assert_eq!(in_effect.catalog.metrics().last().unwrap().id, "queue_depth");
+        assert_eq!(in_effect.waivers[0].metric, "error_rate");
+        assert_eq!(in_effect.waivers[0].until, jiff::civil::date(2025, 6, 30));
     }
 
     #[test]
     fn extends_a_catalog_file_relative_to_the_config() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("team.yaml"), catalog_with(METRIC)).unwrap();
-        let setup = load("extends: team.yaml\n", "kpi.yaml", dir.path(), None).unwrap();
-        assert_eq!(setup.catalog.metrics()[0].id, "queue_depth");
-        assert_eq!(setup.base, "team.yaml");
+        let in_effect = load("extends: team.yaml\n", "kpi.yaml", dir.path(), None).unwrap();
+        assert_eq!(in_effect.catalog.metrics()[0].id, "queue_depth");
+        assert_eq!(in_effect.base, "team.yaml");
     }
 
     #[test]
     fn several_problems_are_reported_together_in_file_order() {
-        let Err(LoadError::Invalid(err)) = setup(
+        let Err(LoadError::Invalid(err)) = in_effect(
             "metrics:\n  respons_time:\n    pass: \"<= 1s\"\n  error_rate:\n    unit: parsecs\n\
              waivers:\n  - metric: mttr\n    until: soon\n",
         ) else {
@@ -613,7 +673,7 @@ mod tests {
 
     #[test]
     fn every_repeated_key_is_reported_not_only_the_first() {
-        let Err(LoadError::Invalid(err)) = setup(
+        let Err(LoadError::Invalid(err)) = in_effect(
             "metrics:\n  mttr: {}\n  mttr: {}\n  mttr: {}\nwaivers: []\nscopes:\n  api: {metrics: {}, metrics: {}}\nwaivers: []\n",
         ) else {
             panic!()
@@ -626,7 +686,7 @@ mod tests {
           kpi.yaml:8:1: this key is already given on line 5 of the same mapping; keep one [duplicate-key]
         ");
         // The same key in different mappings, and the same text as another kind of value, is no repeat.
-        assert!(setup("metrics:\n  mttr: {pass: \"< 2h\", warn: \"< 1d\"}\n  error_rate: {pass: \"< 1%\"}\n").is_ok());
+        assert!(in_effect("metrics:\n  mttr: {pass: \"< 2h\", warn: \"< 1d\"}\n  error_rate: {pass: \"< 1%\"}\n").is_ok());
         let aliased = "metrics:\n  &id mttr: {}\n  *id : {}\n";
         assert_eq!(
             problem("duplicate-key", aliased),
@@ -670,9 +730,9 @@ mod tests {
         insta::assert_snapshot!(err.to_string(), @"kpi.yaml:1:10: `extends`: `shadow` is not a kpi catalog, which is a YAML mapping with `name`, `title` and a `metrics:` list; use `backend-team` or a path to a catalog file [not-a-catalog]");
         // Named with `--catalog` instead, or as the config itself.
         let path = dir.path().join("shadow");
-        let err = load_setup(None, Some(&path)).unwrap_err().to_string();
+        let err = load_in_effect(None, Some(&path)).unwrap_err().to_string();
         assert!(!err.contains("root") && err.ends_with("check the path [not-a-catalog]"), "{err}");
-        let err = load_setup(Some(&path), None).unwrap_err().to_string();
+        let err = load_in_effect(Some(&path), None).unwrap_err().to_string();
         assert!(!err.contains("root") && err.ends_with("check the path [not-a-config]"), "{err}");
     }
 
@@ -680,19 +740,19 @@ mod tests {
     fn messages_quote_a_long_value_only_in_part() {
         let id = "m".repeat(500);
         let err =
-            setup(&format!("metrics:\n  {id}:\n    pass: \"< 1\"\n")).unwrap_err().to_string();
+            in_effect(&format!("metrics:\n  {id}:\n    pass: \"< 1\"\n")).unwrap_err().to_string();
         assert!(err.contains(&format!("unknown metric `{}…`", "m".repeat(80))), "{err}");
         let long_key = format!("metrics:\n  mttr:\n    {}: 1\n", "p".repeat(900));
-        let err = setup(&long_key).unwrap_err().to_string();
+        let err = in_effect(&long_key).unwrap_err().to_string();
         assert!(err.contains(&format!("unknown key `{}…`", "p".repeat(40))), "{err}");
         let date = format!(
             "waivers:\n  - metric: mttr\n    reason: r\n    until: \"{}\"\n",
             "9".repeat(300)
         );
-        let err = setup(&date).unwrap_err().to_string();
+        let err = in_effect(&date).unwrap_err().to_string();
         assert!(err.contains(&format!("`until`: `{}…` is not a date", "9".repeat(80))), "{err}");
         let threshold = format!("metrics:\n  mttr:\n    pass: \"about {}\"\n", "9".repeat(300));
-        let err = setup(&threshold).unwrap_err().to_string();
+        let err = in_effect(&threshold).unwrap_err().to_string();
         assert!(err.contains(&format!("`about {}…` is not a threshold", "9".repeat(74))), "{err}");
         for line in err.lines() {
             assert!(line.chars().count() < 300, "{line}");
@@ -702,9 +762,9 @@ mod tests {
     #[test]
     fn a_long_file_name_is_named_by_its_start() {
         let path = format!("{}kpi\u{200b}.yaml", "nowhere/".repeat(40));
-        let err = load_setup(Some(Path::new(&path)), None).unwrap_err().to_string();
+        let err = load_in_effect(Some(Path::new(&path)), None).unwrap_err().to_string();
         assert!(err.starts_with(&format!("cannot read `{}…`: ", "nowhere/".repeat(10))), "{err}");
-        let err = load_setup(Some(Path::new("kpi\u{200b}\u{1b}.yaml")), None).unwrap_err();
+        let err = load_in_effect(Some(Path::new("kpi\u{200b}\u{1b}.yaml")), None).unwrap_err();
         assert!(err.to_string().starts_with("cannot read `kpi\\u{200b}\\u{1b}.yaml`: "), "{err}");
     }
 
@@ -716,7 +776,7 @@ mod tests {
         let big =
             line.repeat(usize::try_from(crate::input::MAX_FILE_BYTES).unwrap() / line.len() + 1);
         std::fs::write(&path, big).unwrap();
-        let err = load_setup(Some(&path), None).unwrap_err().to_string();
+        let err = load_in_effect(Some(&path), None).unwrap_err().to_string();
         let err = err.replace(&dir.path().display().to_string(), "<dir>");
         insta::assert_snapshot!(err, @"<dir>/kpi.yaml: the file is larger than 4 MiB; a catalog or config is a few KiB, so check the path [file-too-large]");
     }

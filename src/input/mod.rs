@@ -1,12 +1,14 @@
 //! Readers at the edge: the catalog and config from YAML and measurements from CSV, into the core
 //! model. Only this module knows YAML and CSV.
 
+pub mod baseline;
 pub mod catalog;
 pub mod config;
+pub(crate) mod config_edit;
 pub mod measurements;
 pub mod problem;
 pub mod schema;
-pub mod template;
+pub(crate) mod template;
 mod yaml;
 
 use std::fs::File;

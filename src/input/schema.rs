@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator, generate::SchemaSettings, json_schema};
 
+use crate::core::policy::OnStale;
 use crate::core::unit::UNITS;
 
 /// A catalog of metrics: what each measures, what good looks like, and the pass and warn
@@ -21,6 +22,21 @@ pub struct CatalogFile {
     title: String,
     /// The metrics, in the order reports show them.
     metrics: Vec<CatalogMetric>,
+    /// An ordered ladder of levels, lowest first: a scope holds a level when every metric of
+    /// that level and of every level below it passes (or is waived).
+    levels: Option<Vec<LevelEntry>>,
+    /// Whether a metric that warns holds its level; `false` by default.
+    warn_holds_level: Option<bool>,
+}
+
+/// One level of a ladder.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct LevelEntry {
+    /// e.g. `Silver`.
+    name: String,
+    /// The metrics this level requires besides those of the levels below it, by id.
+    metrics: Texts,
 }
 
 /// One metric of a catalog.
@@ -45,6 +61,17 @@ pub struct CatalogMetric {
     /// The values the metric can take at all, in threshold notation (`<= 100%` for a share of a
     /// whole); a measurement outside it is refused. Without it, any value that is not negative.
     range: Option<Threshold>,
+    /// The most days the latest value may be older than its scope's latest check-in, e.g. `14d`
+    /// or `2w`; an older value becomes what `on_stale` says.
+    max_age: Option<Age>,
+    /// What a value older than `max_age` becomes: `warn` (the default; a failure stays a
+    /// failure), `fail` or `missing`.
+    on_stale: Option<OnStaleChoice>,
+    /// How much worse than the baseline (`--baseline`) the value may get before it warns or
+    /// fails, whatever its thresholds say.
+    regression: Option<RegressionSettings>,
+    /// How much the metric counts in its scope's score; above 0, 1 by default.
+    weight: Option<f64>,
     /// Other names measurements may use for the metric.
     aliases: Option<Texts>,
     /// What a team can do to improve the metric, shown when it does not pass.
@@ -56,13 +83,19 @@ pub struct CatalogMetric {
 #[derive(JsonSchema)]
 #[schemars(title = "kpi config", deny_unknown_fields)]
 pub struct ConfigFile {
-    /// The catalog to start from: `backend-team` (built in) or a path to a catalog file, relative
-    /// to this file. Defaults to `backend-team`.
+    /// The catalog to start from: `backend-team` or `dora` (built in) or a path to a catalog
+    /// file, relative to this file. Defaults to `backend-team`.
     extends: Option<String>,
     /// Title for reports, replacing the catalog's.
     title: Option<String>,
     /// Changes to metrics by id, and new metrics with every field a catalog metric has.
     metrics: Option<BTreeMap<String, MetricSettings>>,
+    /// Replaces the catalog's levels.
+    /// An ordered ladder of levels, lowest first: a scope holds a level when every metric of
+    /// that level and of every level below it passes (or is waived).
+    levels: Option<Vec<LevelEntry>>,
+    /// Whether a metric that warns holds its level; `false` by default.
+    warn_holds_level: Option<bool>,
     /// Per-scope changes, by scope name, e.g. `batch-jobs`.
     scopes: Option<BTreeMap<String, ScopeSettings>>,
     /// Agreed, dated excuses for metrics that warn or fail.
@@ -115,6 +148,17 @@ pub struct MetricSettings {
     /// The values the metric can take at all, in threshold notation (`<= 800%` for CPU on eight
     /// cores); a measurement outside it is refused.
     range: Option<Threshold>,
+    /// The most days the latest value may be older than its scope's latest check-in, e.g. `14d`
+    /// or `2w`; an older value becomes what `on_stale` says.
+    max_age: Option<Age>,
+    /// What a value older than `max_age` becomes: `warn` (the default; a failure stays a
+    /// failure), `fail` or `missing`.
+    on_stale: Option<OnStaleChoice>,
+    /// How much worse than the baseline (`--baseline`) the value may get before it warns or
+    /// fails, whatever its thresholds say.
+    regression: Option<RegressionSettings>,
+    /// How much the metric counts in its scope's score; above 0, 1 by default.
+    weight: Option<f64>,
     /// Other names measurements may use for the metric; replaces the catalog's list.
     aliases: Option<Texts>,
     /// What a team can do to improve the metric; replaces the catalog's list.
@@ -141,6 +185,8 @@ pub struct ScopeMetricSettings {
     pass: Option<Threshold>,
     /// The band a value must be in to warn rather than fail in this scope.
     warn: Option<Threshold>,
+    /// How much worse than the baseline the value may get in this scope.
+    regression: Option<RegressionSettings>,
     /// What a team can do to improve the metric in this scope.
     ideas: Option<Ideas>,
 }
@@ -157,6 +203,67 @@ pub struct WaiverEntry {
     /// Why, as agreed with whoever owns the target.
     reason: String,
     until: Day,
+}
+
+/// How much worse than its baseline a metric may get: past `warn` it warns, past `fail` it fails.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RegressionSettings {
+    warn: Option<Allowance>,
+    fail: Option<Allowance>,
+}
+
+/// How much worse than the baseline a value may get.
+struct Allowance;
+
+impl JsonSchema for Allowance {
+    fn schema_name() -> Cow<'static, str> {
+        "Allowance".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A share of the baseline value (`5%`), or an amount in the metric's unit: `2 points` for a percentage, `20ms`, `1h`, or a bare number.",
+            "type": "string",
+            "examples": ["5%", "2 points", "20ms"],
+        })
+    }
+}
+
+/// An age in days or weeks.
+struct Age;
+
+impl JsonSchema for Age {
+    fn schema_name() -> Cow<'static, str> {
+        "Age".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A whole number of days or weeks: `14d`, `2w`, `30 days`.",
+            "type": "string",
+            "pattern": "^\\s*\\d+\\s*(d|days?|w|weeks?)?\\s*$",
+            "examples": ["14d", "2w"],
+        })
+    }
+}
+
+/// What an overdue value becomes.
+struct OnStaleChoice;
+
+impl JsonSchema for OnStaleChoice {
+    fn schema_name() -> Cow<'static, str> {
+        "OnStale".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let names: Vec<&str> = OnStale::ALL.iter().map(|o| o.name()).collect();
+        json_schema!({
+            "description": "What a value older than `max_age` becomes.",
+            "type": "string",
+            "enum": names,
+        })
+    }
 }
 
 /// The metric's canonical unit; measured values are converted to it.

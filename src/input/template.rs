@@ -3,17 +3,17 @@
 //! able to read them back.
 
 use crate::core::catalog::Metric;
-use crate::core::config::Setup;
+use crate::core::tailoring::CatalogInEffect;
 use crate::input::catalog::BUILTIN_ID;
 
 /// A `metrics.csv` with a `metric,value,unit` header and one row per metric in effect.
 ///
 /// # Panics
 /// Never: writing CSV to memory cannot fail.
-pub fn measurements(setup: &Setup) -> String {
+pub fn measurements(in_effect: &CatalogInEffect) -> String {
     let mut csv = csv::Writer::from_writer(Vec::new());
     csv.write_record(["metric", "value", "unit"]).expect("writing to memory");
-    for m in setup.catalog.metrics() {
+    for m in in_effect.catalog.metrics() {
         csv.write_record([m.id.as_str(), "", m.unit.symbol]).expect("writing to memory");
     }
     let bytes = csv.into_inner().expect("writing to memory");
@@ -21,11 +21,11 @@ pub fn measurements(setup: &Setup) -> String {
 }
 
 /// A `kpi.yaml` that extends the catalog in effect and shows each section, commented out.
-pub fn config(setup: &Setup) -> String {
+pub fn config(in_effect: &CatalogInEffect) -> String {
     // Examples that make sense for the built-in catalog; for another, its first and last metrics
     // with their own thresholds, which are valid if not instructive.
-    let metrics = setup.catalog.metrics();
-    let builtin = setup.base == BUILTIN_ID;
+    let metrics = in_effect.catalog.metrics();
+    let builtin = in_effect.base == BUILTIN_ID;
     let example = |m: Option<&Metric>, fallback: (&str, &str, &str)| match m {
         Some(m) if !builtin => (
             m.id.clone(),
@@ -72,7 +72,7 @@ extends: {extends}
 #     reason: agreed at the quarterly review while the fix lands
 #     until: 2025-12-31
 "#,
-        extends = quote(&setup.base),
+        extends = quote(&in_effect.base),
     )
 }
 
@@ -89,8 +89,8 @@ mod tests {
     use crate::input::catalog::load_builtin;
     use crate::input::config::load;
 
-    fn builtin() -> Setup {
-        Setup {
+    fn builtin() -> CatalogInEffect {
+        CatalogInEffect {
             catalog: load_builtin().unwrap(),
             scopes: Vec::new(),
             waivers: Vec::new(),
@@ -112,8 +112,8 @@ mod tests {
     #[test]
     fn the_config_template_is_valid_as_written_and_with_its_examples_uncommented() {
         let text = config(&builtin());
-        let setup = load(&text, "kpi.yaml", std::path::Path::new(""), None).unwrap();
-        assert_eq!(setup.catalog.metrics().len(), 15);
+        let in_effect = load(&text, "kpi.yaml", std::path::Path::new(""), None).unwrap();
+        assert_eq!(in_effect.catalog.metrics().len(), 15);
         let mut uncommented = String::new();
         for line in text.lines() {
             let line = match line.strip_prefix("# ") {
@@ -128,10 +128,10 @@ mod tests {
             uncommented.push('\n');
         }
         assert!(uncommented.contains("\nwaivers:\n  - metric: code_coverage\n"), "{uncommented}");
-        let setup = load(&uncommented, "kpi.yaml", std::path::Path::new(""), None).unwrap();
-        assert_eq!(setup.catalog.metrics().len(), 14);
-        assert_eq!(setup.waivers.len(), 1);
-        assert_eq!(setup.scope_names(), ["batch-jobs"]);
+        let in_effect = load(&uncommented, "kpi.yaml", std::path::Path::new(""), None).unwrap();
+        assert_eq!(in_effect.catalog.metrics().len(), 14);
+        assert_eq!(in_effect.waivers.len(), 1);
+        assert_eq!(in_effect.scope_names(), ["batch-jobs"]);
     }
 
     #[test]

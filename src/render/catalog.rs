@@ -7,23 +7,27 @@ use std::fmt::Write;
 use comfy_table::{ContentArrangement, Table, presets};
 
 use crate::core::catalog::Metric;
-use crate::core::config::Setup;
+use crate::core::format_number;
+use crate::core::suggest::Suggestion;
+use crate::core::tailoring::CatalogInEffect;
 use crate::core::text;
+use crate::core::threshold::Band;
+use crate::core::unit::Unit;
 
 /// Every metric in effect: id, name, category, target and unit.
-pub fn list(setup: &Setup) -> String {
+pub fn list(in_effect: &CatalogInEffect) -> String {
     let mut table = Table::new();
     table
         .load_style(presets::UTF8_FULL_CONDENSED.with_rounded_corners())
         .set_content_arrangement(ContentArrangement::Dynamic)
         .force_no_tty()
         .set_header(["Id", "Name", "Category", "Target", "Unit"]);
-    for m in setup.catalog.metrics() {
+    for m in in_effect.catalog.metrics() {
         let unit = if m.unit.symbol.is_empty() { "(number)" } else { m.unit.symbol };
         table.add_row([&m.id, &m.name, &m.category, &m.target, unit]);
     }
-    let mut out = format!("{}\n\n{table}\n", setup.catalog.title);
-    let off = setup.catalog.disabled_ids();
+    let mut out = format!("{}\n\n{table}\n", in_effect.catalog.title);
+    let off = in_effect.catalog.disabled_ids();
     if !off.is_empty() {
         let off: Vec<String> = off.iter().map(|id| format!("`{id}`")).collect();
         writeln!(out, "\nTurned off in the config: {}", off.join(", ")).ok();
@@ -41,7 +45,7 @@ fn shown(out: String) -> String {
 
 /// One metric in full: description, target, thresholds in words (also per scope), ideas, waivers
 /// and which file set what.
-pub fn show(setup: &Setup, metric: &Metric) -> String {
+pub fn show(in_effect: &CatalogInEffect, metric: &Metric) -> String {
     let mut out = String::new();
     writeln!(out, "{} (`{}`)", metric.name, metric.id).ok();
     writeln!(out, "Category: {}", metric.category).ok();
@@ -55,8 +59,9 @@ pub fn show(setup: &Setup, metric: &Metric) -> String {
     }
     writeln!(out, "\nTarget: {}", metric.target).ok();
     writeln!(out, "Thresholds: {}", metric.thresholds.in_words(metric.unit)).ok();
-    for scope in setup.scope_names() {
-        let scoped = setup.catalog_for(scope);
+    policies(&mut out, in_effect, metric);
+    for scope in in_effect.scope_names() {
+        let scoped = in_effect.catalog_for(scope);
         let Some(m) = scoped.metrics().iter().find(|m| m.id == metric.id) else { continue };
         if m.thresholds != metric.thresholds || m.target != metric.target || m.ideas != metric.ideas
         {
@@ -66,7 +71,7 @@ pub fn show(setup: &Setup, metric: &Metric) -> String {
             }
         }
     }
-    for waiver in setup.waivers.iter().filter(|w| w.metric == metric.id) {
+    for waiver in in_effect.waivers.iter().filter(|w| w.metric == metric.id) {
         let scope = waiver.scope.as_ref().map(|s| format!(" in scope `{s}`")).unwrap_or_default();
         writeln!(out, "Waived{scope} through {}: {}", waiver.until, waiver.reason).ok();
     }
@@ -82,6 +87,135 @@ pub fn show(setup: &Setup, metric: &Metric) -> String {
         writeln!(out, "Changed in {file}: {}", keys.join(", ")).ok();
     }
     shown(out)
+}
+
+/// A metric's policies besides its thresholds, each only when it has one: its age limit, its
+/// regression allowances, its weight when not 1, and the level that requires it.
+fn policies(out: &mut String, in_effect: &CatalogInEffect, metric: &Metric) {
+    if let Some(days) = metric.max_age {
+        let s = if days == 1 { "" } else { "s" };
+        writeln!(out, "Stale after: {days} day{s}, then `{}`", metric.on_stale).ok();
+    }
+    if let Some(rule) = metric.regression {
+        let allowed = |a: Option<crate::core::policy::Allowance>| {
+            a.map_or_else(|| "-".to_string(), |a| a.display(metric.unit))
+        };
+        writeln!(
+            out,
+            "Regression against a baseline: warn past {}, fail past {}",
+            allowed(rule.warn),
+            allowed(rule.fail)
+        )
+        .ok();
+    }
+    if (metric.weight - 1.0).abs() > f64::EPSILON {
+        writeln!(out, "Weight in the score: {}", format_number(metric.weight)).ok();
+    }
+    let ladder = &in_effect.catalog.ladder;
+    if let Some(level) = ladder.levels.iter().find(|l| l.metrics.contains(&metric.id)) {
+        writeln!(out, "Required by level: {}", level.name).ok();
+    }
+}
+
+/// `kpi catalog suggest`: the tighter pass thresholds as a `kpi.yaml` snippet, each with its
+/// evidence in a comment; or a sentence saying there is nothing to tighten.
+pub fn suggestions(in_effect: &CatalogInEffect, found: &[Suggestion], checkins: usize) -> String {
+    if found.is_empty() {
+        return format!(
+            "no metric passed with a margin at each of the last {checkins} check-ins; nothing to tighten\n"
+        );
+    }
+    let mut out = format!(
+        "# Tighter pass thresholds that each of the last {checkins} check-ins held; add them to the\n\
+         # config, or run again with --write.\n"
+    );
+    let unscoped: Vec<&Suggestion> = found.iter().filter(|s| s.scope.is_none()).collect();
+    if !unscoped.is_empty() {
+        out.push_str("metrics:\n");
+        for s in unscoped {
+            entry(&mut out, in_effect, s, 1);
+        }
+    }
+    let mut scopes: Vec<&str> = found.iter().filter_map(|s| s.scope.as_deref()).collect();
+    scopes.dedup();
+    if !scopes.is_empty() {
+        out.push_str("scopes:\n");
+    }
+    for scope in scopes {
+        writeln!(out, "  {}:\n    metrics:", yaml_key(scope)).ok();
+        for s in found.iter().filter(|s| s.scope.as_deref() == Some(scope)) {
+            entry(&mut out, in_effect, s, 3);
+        }
+    }
+    shown(out)
+}
+
+fn entry(out: &mut String, in_effect: &CatalogInEffect, s: &Suggestion, depth: usize) {
+    let pad = "  ".repeat(depth);
+    writeln!(out, "{pad}{}:", yaml_key(&s.id)).ok();
+    writeln!(out, "{pad}  # {}", evidence(in_effect, s)).ok();
+    writeln!(out, "{pad}  pass: \"{}\"", notation(in_effect, s)).ok();
+}
+
+/// What the suggestion rests on, e.g. `held at each check-in from 2026-11-02 to 2026-11-23, worst
+/// 182 ms; pass is under 200 ms now`.
+pub fn evidence(in_effect: &CatalogInEffect, s: &Suggestion) -> String {
+    let unit = unit_of(in_effect, &s.id);
+    let (first, last) = (s.dates.first(), s.dates.last());
+    let span = match (first, last) {
+        (Some(a), Some(b)) if a != b => format!("from {a} to {b}"),
+        (Some(a), _) => format!("on {a}"),
+        _ => String::new(),
+    };
+    format!(
+        "held at each check-in {span}, worst {}; pass is {} now",
+        unit.format(s.worst),
+        s.pass.in_words(unit)
+    )
+}
+
+/// The tighter threshold in notation the config reader reads back as the same band: with the
+/// unit's symbol where that reads back exactly, else a bare number in the metric's unit.
+pub fn notation(in_effect: &CatalogInEffect, s: &Suggestion) -> String {
+    let unit = unit_of(in_effect, &s.id);
+    let write = |suffix: &str| {
+        let mut parts = Vec::new();
+        if let Some(b) = s.tighter.lower {
+            parts.push(format!(
+                "{} {}{suffix}",
+                if b.inclusive { ">=" } else { ">" },
+                format_number(b.value)
+            ));
+        }
+        if let Some(b) = s.tighter.upper {
+            parts.push(format!(
+                "{} {}{suffix}",
+                if b.inclusive { "<=" } else { "<" },
+                format_number(b.value)
+            ));
+        }
+        parts.join(" and ")
+    };
+    let with_symbol = write(unit.symbol);
+    if Band::parse(&with_symbol, unit).is_ok_and(|b| b == s.tighter) {
+        with_symbol
+    } else {
+        write("")
+    }
+}
+
+fn unit_of(in_effect: &CatalogInEffect, id: &str) -> &'static Unit {
+    let catalog = &in_effect.catalog;
+    catalog.resolve(id).map_or(catalog.metrics()[0].unit, |i| catalog.metrics()[i].unit)
+}
+
+/// A mapping key as YAML reads it back: bare when it is a plain word, quoted otherwise.
+fn yaml_key(key: &str) -> String {
+    if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        key.to_string()
+    } else {
+        format!("{key:?}")
+    }
 }
 
 #[cfg(test)]
@@ -112,39 +246,39 @@ waivers:
     until: 2025-07-31
 ";
 
-    fn setup() -> Setup {
+    fn in_effect() -> CatalogInEffect {
         load(CONFIG, "kpi.yaml", std::path::Path::new(""), None).unwrap()
     }
 
     #[test]
     fn catalog_list() {
-        let setup = setup();
-        assert_eq!(setup.base, BUILTIN_ID);
-        insta::assert_snapshot!(list(&setup));
+        let in_effect = in_effect();
+        assert_eq!(in_effect.base, BUILTIN_ID);
+        insta::assert_snapshot!(list(&in_effect));
     }
 
     #[test]
     fn catalog_show_with_overrides_scopes_and_waivers() {
-        let setup = setup();
-        let metric = &setup.catalog.metrics()[1];
-        insta::assert_snapshot!(show(&setup, metric));
+        let in_effect = in_effect();
+        let metric = &in_effect.catalog.metrics()[1];
+        insta::assert_snapshot!(show(&in_effect, metric));
     }
 
     #[test]
     fn control_characters_from_a_config_are_shown_escaped() {
         let config =
             "metrics:\n  error_rate:\n    name: \"Errors\\e[2J\"\n    ideas: [\"a\\u202eb\"]\n";
-        let setup = load(config, "kpi.yaml", std::path::Path::new(""), None).unwrap();
-        let text = show(&setup, &setup.catalog.metrics()[1]);
+        let in_effect = load(config, "kpi.yaml", std::path::Path::new(""), None).unwrap();
+        let text = show(&in_effect, &in_effect.catalog.metrics()[1]);
         assert!(text.starts_with("Errors\\u{1b}[2J (`error_rate`)"), "{text}");
         assert!(text.contains("  - a\\u{202e}b\n"), "{text}");
-        assert!(!list(&setup).contains('\u{1b}'));
+        assert!(!list(&in_effect).contains('\u{1b}'));
     }
 
     #[test]
     fn catalog_show_of_a_built_in_metric() {
-        let setup = setup();
-        let metric = &setup.catalog.metrics()[0];
-        insta::assert_snapshot!(show(&setup, metric));
+        let in_effect = in_effect();
+        let metric = &in_effect.catalog.metrics()[0];
+        insta::assert_snapshot!(show(&in_effect, metric));
     }
 }

@@ -34,6 +34,13 @@ pub fn render(card: &Scorecard) -> String {
     let gate = sections::verdict(card);
     // The title is left out: a catalog's text at the start of a line could pass for a command.
     writeln!(out, "{}: {} ({})", gate.counts, gate.words(), gate.rule).ok();
+    for part in sections::report(card).scopes {
+        if let Some(standing) = &part.standing {
+            let scope =
+                part.view.scope.name.as_deref().map(|s| format!("{s}: ")).unwrap_or_default();
+            writeln!(out, "{scope}{}", standing.plain()).ok();
+        }
+    }
     out
 }
 
@@ -53,7 +60,14 @@ fn annotation(out: &mut String, command: &str, result: &MetricResult, message: &
         Some(scope) => format!("{scope}: {}: {}", result.name, result.status.word()),
         None => format!("{}: {}", result.name, result.status.word()),
     };
-    writeln!(out, "::{command} title={}::{}", escape_property(&title), escape_data(message)).ok();
+    // `file` and `line` put the annotation beside the rule that set the threshold.
+    let place = result
+        .defined_at
+        .as_deref()
+        .map(|d| format!("file={},line={},", escape_property(&d.path), d.line))
+        .unwrap_or_default();
+    writeln!(out, "::{command} {place}title={}::{}", escape_property(&title), escape_data(message))
+        .ok();
 }
 
 /// Escapes a workflow command's message as GitHub's runner expects: `%`, CR and LF, so that a value
@@ -131,7 +145,12 @@ mod tests {
         assert!(lines.iter().all(|l| !l.starts_with("::error::injected")));
         let title =
             "p99 50%25%2C <b>\"x\" & 'y'</b>%3A%3A a%0D%0A%3A%3Aerror%3A%3Ainjected %250A%3A fail";
-        assert!(lines[0].starts_with(&format!("::error title={title}::")), "{}", lines[0]);
+        assert!(
+            lines[0].starts_with("::error file=catalog/backend-team.yaml,line="),
+            "{}",
+            lines[0]
+        );
+        assert!(lines[0].contains(&format!(",title={title}::")), "{}", lines[0]);
         let idea = "- p99 50%25, <b>\"x\" & 'y'</b>:: a%0D%0A::error::injected %250A";
         assert!(lines[0].ends_with(idea), "{}", lines[0]);
     }

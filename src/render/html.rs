@@ -172,6 +172,9 @@ fn heatmap(rollup: &Rollup<'_>) -> Markup {
                             th scope="row" {
                                 (sections::scope_name(view.scope))
                                 span.counts { (sections::summary_in_words(view.scope.summary)) }
+                                @if rollup.levels {
+                                    span.counts { (sections::level_words(view.scope)) ", score " (sections::score_words(view.scope.score)) }
+                                }
                             }
                             @for r in view.results {
                                 td class=(class(r.status)) title=(format!("{}: {} ({})", r.name, r.display_value(), r.status.word())) {
@@ -201,6 +204,9 @@ fn scope_body(part: &ScopePart<'_>, charts: &[String], many: bool, figures: &mut
     let history = part.view.results.iter().any(|r| r.trend.is_some());
     let level = if many { 3 } else { 2 };
     html! {
+        @if let Some(standing) = &part.standing {
+            p.standing { (prose(standing)) "." }
+        }
         @for category in &part.categories {
             (heading(level, category.name))
             div.scroll {
@@ -300,6 +306,9 @@ fn attention(item: &Attention<'_>) -> Markup {
             h4 { (badge(r.status)) " " (r.name) ": " span.value { (item.value) } }
             @if let Some(distance) = &item.distance {
                 p { (sections::capitalised(distance)) " (target: " (r.target) ")." }
+            }
+            @for reason in &item.reasons {
+                p.reason { (sections::capitalised(reason)) "." }
             }
             @if !r.suggestions.is_empty() {
                 p.ideas-title { "Ideas to improve it:" }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::sections::{NO_DATA, value_against_target, waived_note};
+use super::sections::{self, NO_DATA, value_against_target, waived_note};
 use super::{LINE_BREAKS, printable};
 use crate::core::scorecard::{FailOn, MetricResult, Scorecard, Status};
 
@@ -29,6 +29,13 @@ pub fn render(card: &Scorecard) -> String {
             test_suite.add_test_case(case);
         } else {
             let mut test_suite = TestSuite::new(&suite.name);
+            // The scope's standing on the catalog's levels, when it has levels.
+            let scope = card.scopes.iter().find(|s| s.name == result.scope);
+            if let Some((scope, standing)) = scope.and_then(|s| Some((s, s.standing.as_ref()?))) {
+                let level = standing.level.as_deref().unwrap_or("none");
+                test_suite.add_property(("kpi.level", level));
+                test_suite.add_property(("kpi.score", sections::score_words(scope.score).as_str()));
+            }
             test_suite.add_test_case(case);
             suites.push((suite, test_suite));
         }

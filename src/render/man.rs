@@ -98,6 +98,20 @@ const EXTRAS: &[Extra] = &[
         examples: &[("Check a config before committing it:", "kpi catalog validate kpi.yaml")],
     },
     Extra {
+        path: "kpi catalog suggest",
+        exit: &[
+            ("0", "The suggestions were printed, or written into the config with --write."),
+            ("2", "The measurements or the config could not be read, or the config not edited."),
+        ],
+        examples: &[
+            ("Suggest tighter targets from the history:", "kpi catalog suggest history.csv"),
+            (
+                "Require eight check-ins and write the thresholds into kpi.yaml:",
+                "kpi catalog suggest --checkins 8 --write history.csv",
+            ),
+        ],
+    },
+    Extra {
         path: "kpi catalog schema",
         exit: &[DONE],
         examples: &[("Save the schema for editors:", "kpi catalog schema > kpi.schema.json")],

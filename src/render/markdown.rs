@@ -25,6 +25,7 @@ pub fn render(card: &Scorecard) -> String {
         } else {
             3
         };
+        standing(&mut out, part);
         category_tables(&mut out, part, level, false);
         attention(&mut out, part, level);
     }
@@ -49,6 +50,16 @@ pub(crate) fn scope_heading(part: &ScopePart<'_>) -> String {
         s.pass,
         s.missing
     )
+}
+
+/// A scope's level, score and what blocks its next level, as a paragraph; nothing without levels.
+pub(crate) fn standing(out: &mut String, part: &ScopePart<'_>) {
+    let Some(standing) = &part.standing else { return };
+    let mut pieces = standing.0.clone();
+    if let Some(Piece::Text(first)) = pieces.first_mut() {
+        *first = sections::capitalised(first);
+    }
+    writeln!(out, "🏅 {}\n", sentence(&Sentence(pieces))).ok();
 }
 
 /// A sentence in markdown: every piece escaped, metric names in bold.
@@ -108,6 +119,9 @@ pub(crate) fn attention(out: &mut String, part: &ScopePart<'_>, level: usize) {
         if let Some(distance) = &item.distance {
             writeln!(out, "{} (target: {}).\n", escape(distance), escape(&r.target)).ok();
         }
+        for reason in &item.reasons {
+            writeln!(out, "{}.\n", escape(&sections::capitalised(reason))).ok();
+        }
         for idea in r.suggestions.iter() {
             writeln!(out, "- {}", escape(idea)).ok();
         }
@@ -139,15 +153,23 @@ pub(crate) fn rollup_table(rollup: &Rollup<'_>) -> String {
     for r in rollup.metrics {
         write!(out, " {} |", escape(&r.name)).ok();
     }
-    writeln!(out, " ❌ | ⚠️ | ✅ | ❔ |").ok();
-    writeln!(out, "|---|{}---:|---:|---:|---:|", ":-:|".repeat(rollup.metrics.len())).ok();
+    let (levels, level_rule) =
+        if rollup.levels { (" Level | Score |", "---|---:|") } else { ("", "") };
+    writeln!(out, " ❌ | ⚠️ | ✅ | ❔ |{levels}").ok();
+    writeln!(out, "|---|{}---:|---:|---:|---:|{level_rule}", ":-:|".repeat(rollup.metrics.len()))
+        .ok();
     for view in &rollup.rows {
         write!(out, "| {} |", escape(sections::scope_name(view.scope))).ok();
         for r in view.results {
             write!(out, " {} |", emoji(r.status)).ok();
         }
         let s = view.scope.summary;
-        writeln!(out, " {} | {} | {} | {} |", s.fail, s.warn, s.pass, s.missing).ok();
+        write!(out, " {} | {} | {} | {} |", s.fail, s.warn, s.pass, s.missing).ok();
+        if rollup.levels {
+            let level = sections::level_cell(view.scope);
+            write!(out, " {} | {} |", escape(&level), sections::score_words(view.scope.score)).ok();
+        }
+        out.push('\n');
     }
     out
 }

@@ -1,17 +1,18 @@
 //! Renderers: one file per output format, each a function from a `&Scorecard` to text. Nothing here
 //! reads input or writes files; the caller decides where the text goes.
 
-pub mod catalog;
+pub(crate) mod catalog;
 pub mod github;
+pub mod gitlab;
 pub mod html;
 pub mod json;
 pub mod junit;
-pub mod man;
+pub(crate) mod man;
 pub mod markdown;
 pub mod report;
-pub mod sections;
+pub(crate) mod sections;
 pub mod table;
-pub mod wrap;
+pub(crate) mod wrap;
 
 use std::borrow::Cow;
 
@@ -31,6 +32,8 @@ pub enum Format {
     Junit,
     /// GitHub Actions workflow commands: an annotation per metric that needs attention.
     Github,
+    /// A GitLab Code Quality report: an entry per metric that needs attention, at its rule's line.
+    Gitlab,
     /// A self-contained HTML page with charts of the metrics that need attention.
     Html,
 }
@@ -38,12 +41,13 @@ pub enum Format {
 impl Format {
     /// Every format, in the order `--help` lists them: the CLI, the tests and the fuzz target all
     /// iterate this, so a new format cannot be left out of one of them.
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::Table,
         Format::Markdown,
         Format::Json,
         Format::Junit,
         Format::Github,
+        Format::Gitlab,
         Format::Html,
     ];
 
@@ -55,6 +59,7 @@ impl Format {
             Format::Json => "json",
             Format::Junit => "junit",
             Format::Github => "github",
+            Format::Gitlab => "gitlab",
             Format::Html => "html",
         }
     }
@@ -78,6 +83,7 @@ pub fn render(format: Format, card: &Scorecard, style: Style) -> String {
         Format::Json => json::render(card),
         Format::Junit => junit::render(card),
         Format::Github => github::render(card),
+        Format::Gitlab => gitlab::render(card),
         Format::Html => html::render(card, &[]),
     }
 }
@@ -178,6 +184,41 @@ mod tests {
     }
 
     #[test]
+    fn every_format_shows_levels_regressions_and_stale_data() {
+        let card = sample::policies_scorecard();
+        let api = &card.scopes[0];
+        assert_eq!(api.standing.as_ref().unwrap().level.as_deref(), Some("Bronze"));
+        for format in Format::ALL {
+            let text = render(format, &card, Style::default());
+            insta::assert_snapshot!(format!("policies_{}", format.name()), text);
+        }
+    }
+
+    #[test]
+    fn the_check_in_report_shows_levels_regressions_and_stale_data() {
+        let card = sample::policies_scorecard();
+        insta::assert_snapshot!(report::render(&card, &[]));
+    }
+
+    #[test]
+    fn catalog_show_names_a_metrics_policies_and_its_level() {
+        const CONFIG: &str = "levels:\n  - { name: Silver, metrics: [code_coverage] }\nmetrics:\n  code_coverage:\n    max_age: 14d\n    on_stale: fail\n    regression: { warn: \"1 point\", fail: \"5%\" }\n    weight: 2\n";
+        let in_effect =
+            crate::input::config::load(CONFIG, "kpi.yaml", std::path::Path::new(""), None).unwrap();
+        let metric =
+            &in_effect.catalog.metrics()[in_effect.catalog.resolve("code_coverage").unwrap()];
+        let text = catalog::show(&in_effect, metric);
+        for line in [
+            "Stale after: 14 days, then `fail`",
+            "Regression against a baseline: warn past 1 point, fail past 5%",
+            "Weight in the score: 2",
+            "Required by level: Silver",
+        ] {
+            assert!(text.contains(line), "{line}\n{text}");
+        }
+    }
+
+    #[test]
     fn writing_gives_what_rendering_returns_in_every_format() {
         let card = sample::scorecard();
         for format in Format::ALL {
@@ -196,9 +237,11 @@ pub(crate) mod sample {
     //! One shared sample scorecard for every renderer's snapshots: pass, warn, fail and missing
     //! metrics, a two-sided metric missed on each side, and values with units.
 
-    use crate::core::evaluate::evaluate;
+    use std::borrow::Cow;
+
+    use crate::core::evaluate::{Policies, evaluate, evaluate_scoped};
     use crate::core::scorecard::{FailOn, GatePolicy, Scorecard};
-    use crate::core::waiver::{Waiver, apply};
+    use crate::core::waiver::{Waiver, Waivers};
     use crate::input::catalog::load_builtin;
     use crate::input::measurements::{Store, csv};
 
@@ -248,6 +291,56 @@ pub(crate) mod sample {
         evaluate(&catalog, &data, None, GatePolicy { fail_on: FailOn::Fail, require_all: false })
     }
 
+    /// Two services over two check-ins under every policy: levels with a weight, a regression
+    /// against the previous check-in, a value older than its `max_age`, and a waiver that holds a
+    /// level.
+    pub(crate) fn policies_scorecard() -> Scorecard {
+        const CONFIG: &str = "\
+levels:
+  - { name: Bronze, metrics: [requests_per_second] }
+  - { name: Silver, metrics: [error_rate, code_coverage] }
+  - { name: Gold, metrics: [mttr] }
+metrics:
+  code_coverage:
+    regression: { warn: \"1 point\", fail: \"2 points\" }
+    weight: 2
+  error_rate:
+    max_age: 7d
+waivers:
+  - { metric: mttr, scope: web, reason: on-call rota change, until: 2026-12-31 }
+";
+        const CSV: &str = "date,scope,metric,value\n\
+            2026-11-09,api,error_rate,0.4%\n\
+            2026-11-16,api,requests_per_second,1500\n\
+            2026-11-16,api,code_coverage,86%\n\
+            2026-11-23,api,requests_per_second,1600\n\
+            2026-11-23,api,code_coverage,83.5%\n\
+            2026-11-23,api,mttr,30m\n\
+            2026-11-16,web,requests_per_second,1200\n\
+            2026-11-16,web,error_rate,0.5%\n\
+            2026-11-16,web,code_coverage,81%\n\
+            2026-11-23,web,requests_per_second,1250\n\
+            2026-11-23,web,error_rate,0.6%\n\
+            2026-11-23,web,code_coverage,81.5%\n\
+            2026-11-23,web,mttr,2h\n";
+        let in_effect =
+            crate::input::config::load(CONFIG, "kpi.yaml", std::path::Path::new(""), None).unwrap();
+        let mut store = Store::new(&in_effect.catalog);
+        csv::read(&mut store, CSV.as_bytes(), "history.csv").unwrap();
+        let data = store.finish().unwrap();
+        let baseline = crate::core::policy::Baseline::Previous;
+        let policies = Policies {
+            waivers: Some(Waivers {
+                waivers: &in_effect.waivers,
+                today: "2026-11-30".parse().unwrap(),
+            }),
+            baseline: Some(&baseline),
+            ..Policies::gate(None, GatePolicy { fail_on: FailOn::Fail, require_all: false })
+        };
+        let catalog_for = |scope: Option<&str>| in_effect.catalog_for_scope(scope);
+        evaluate_scoped(&in_effect.catalog, &catalog_for, &data, &policies)
+    }
+
     /// The sample with a waiver in force for a failing metric (CPU utilisation) and an expired one
     /// for another (API response time), on 2025-06-01.
     pub(crate) fn waived_scorecard() -> Scorecard {
@@ -261,8 +354,14 @@ pub(crate) mod sample {
             waiver("cpu_utilisation", "2025-09-30", "load test in progress, agreed with SRE"),
             waiver("api_response_time", "2025-03-31", "cache rollout"),
         ];
-        let mut card = scorecard();
-        apply(&mut card, &waivers, "2025-06-01".parse().unwrap());
-        card
+        let catalog = load_builtin().unwrap();
+        let mut collector = Store::new(&catalog);
+        csv::read(&mut collector, CSV.as_bytes(), "sample.csv").unwrap();
+        let data = collector.finish().unwrap();
+        let policies = Policies {
+            waivers: Some(Waivers { waivers: &waivers, today: "2025-06-01".parse().unwrap() }),
+            ..Policies::gate(None, GatePolicy { fail_on: FailOn::Fail, require_all: false })
+        };
+        evaluate_scoped(&catalog, &|_| Cow::Borrowed(&catalog), &data, &policies)
     }
 }

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::markdown::{
-    attention, badge, category_tables, escape, finish, rollup_table, scope_heading,
+    attention, badge, category_tables, escape, finish, rollup_table, scope_heading, standing,
 };
 use super::sections::{self, ScopePart};
 use super::{LINE_BREAKS, printable};
@@ -43,6 +43,7 @@ pub fn render(card: &Scorecard, charts: &[String]) -> String {
         } else {
             2
         };
+        standing(&mut out, part);
         category_tables(&mut out, part, level, true);
         attention(&mut out, part, level);
         if part.since.earlier {

@@ -4,7 +4,9 @@
 //! this and only decorates it: markup, colour, symbols and layout, never its own words. Nothing
 //! here escapes or styles text; each renderer does that for its format.
 
+use crate::core::format_number;
 use crate::core::history::{Trend, When};
+use crate::core::policy::RegressionVerdict;
 use crate::core::scorecard::{
     FailOn, HistoryPoint, MetricResult, ScopeSummary, ScopeView, Scorecard, Status, Summary,
 };
@@ -90,6 +92,8 @@ pub struct Rollup<'c> {
     /// The metrics of the first scope, which every scope shares.
     pub metrics: &'c [MetricResult],
     pub rows: Vec<ScopeView<'c>>,
+    /// Whether the catalog has levels, so that the roll-up shows each scope's level and score.
+    pub levels: bool,
 }
 
 /// One scope's part of the report.
@@ -109,6 +113,9 @@ pub struct ScopePart<'c> {
     pub waived: Vec<(&'c MetricResult, Sentence)>,
     /// A sentence per waiver that has run out.
     pub expired: Vec<Sentence>,
+    /// With a catalog that has levels: the level held, the score and what blocks the next level,
+    /// e.g. `level Silver, score 87.5; Gold needs: Response Time`.
+    pub standing: Option<Sentence>,
     pub since: Since<'c>,
 }
 
@@ -140,6 +147,8 @@ pub struct Attention<'c> {
     pub value: String,
     /// How far from passing, e.g. `6 points too high: pass is at most 70%`.
     pub distance: Option<String>,
+    /// Why the status is what it is besides the thresholds: a value too old, a regression.
+    pub reasons: Vec<String>,
 }
 
 /// What moved since the previous check-in.
@@ -176,7 +185,11 @@ pub fn report(card: &Scorecard) -> Report<'_> {
         _ => None,
     };
     let rollup = match views.first() {
-        Some(first) if scoped => Some(Rollup { metrics: first.results, rows: worst_first(&views) }),
+        Some(first) if scoped => Some(Rollup {
+            metrics: first.results,
+            rows: worst_first(&views),
+            levels: card.scopes.iter().any(|s| s.standing.is_some()),
+        }),
         _ => None,
     };
     Report {
@@ -209,6 +222,7 @@ fn scope_part(view: ScopeView<'_>) -> ScopePart<'_> {
             result,
             value: result.display_value(),
             distance: result.distance(),
+            reasons: reasons(result),
         })
         .collect();
     let stale: Vec<&MetricResult> = view.results.iter().filter(|r| r.stale).collect();
@@ -257,6 +271,7 @@ fn scope_part(view: ScopeView<'_>) -> ScopePart<'_> {
     };
     ScopePart {
         view,
+        standing: standing(view),
         name: scope_name(view.scope),
         categories,
         attention,
@@ -266,6 +281,53 @@ fn scope_part(view: ScopeView<'_>) -> ScopePart<'_> {
         expired,
         since,
     }
+}
+
+/// A scope's level, score and what blocks its next level, as a sentence; `None` without levels.
+fn standing(view: ScopeView<'_>) -> Option<Sentence> {
+    let standing = view.scope.standing.as_ref()?;
+    let mut sentence = Sentence::default().text(format!(
+        "{}, score {}",
+        level_words(view.scope),
+        score_words(view.scope.score)
+    ));
+    if let Some(next) = &standing.next_level {
+        sentence = sentence.text(format!("; {next} needs: "));
+        for (i, id) in standing.blocking.iter().enumerate() {
+            let name = view.results.iter().find(|r| r.id == *id).map_or(&**id, |r| &*r.name);
+            if i > 0 {
+                sentence = sentence.text(", ");
+            }
+            sentence = sentence.name(name);
+        }
+    }
+    Some(sentence)
+}
+
+/// A scope's level in words: `level Silver`, or `below Bronze` under the first; empty without
+/// levels.
+pub fn level_words(scope: &ScopeSummary) -> String {
+    match &scope.standing {
+        Some(s) => match (&s.level, &s.next_level) {
+            (Some(level), _) => format!("level {level}"),
+            (None, Some(first)) => format!("below {first}"),
+            (None, None) => String::new(),
+        },
+        None => String::new(),
+    }
+}
+
+/// A scope's level for a roll-up cell under a `Level` heading: `Silver`, or `below Bronze`.
+pub fn level_cell(scope: &ScopeSummary) -> String {
+    match scope.standing.as_ref().and_then(|s| s.level.as_ref()) {
+        Some(level) => level.to_string(),
+        None => level_words(scope),
+    }
+}
+
+/// A score out of 100, e.g. `87.5`, or `-` without one.
+pub fn score_words(score: Option<f64>) -> String {
+    score.map_or_else(|| "-".to_string(), format_number)
 }
 
 fn row(result: &MetricResult) -> Row<'_> {
@@ -299,7 +361,8 @@ pub fn gate_rule(card: &Scorecard) -> String {
         FailOn::Never => "never",
     };
     let require_all = if card.gate.require_all { " --require-all" } else { "" };
-    format!("--fail-on {fail_on}{require_all}")
+    let level = card.gate.require_level.as_ref().map(|l| format!(" --require-level {l}"));
+    format!("--fail-on {fail_on}{require_all}{}", level.unwrap_or_default())
 }
 
 /// A unicode sparkline of a history, oldest first: eight levels between the lowest and highest value,
@@ -368,10 +431,15 @@ pub fn scope_name(scope: &ScopeSummary) -> &str {
 /// under 200 ms (target: Less than 200ms)`: the one sentence CI reports lead with.
 pub fn value_against_target(result: &MetricResult) -> String {
     let value = result.display_value();
-    match result.distance() {
+    let mut text = match result.distance() {
         Some(distance) => format!("{value} is {distance} (target: {})", result.target),
         None => format!("{value} (target: {})", result.target),
+    };
+    for reason in reasons(result) {
+        text.push_str("; ");
+        text.push_str(&reason);
     }
+    text
 }
 
 /// A waived result's note for CI reports, e.g. `waived through 2025-09-30: load test (would fail:
@@ -385,6 +453,45 @@ pub fn waived_note(result: &MetricResult) -> Option<String> {
         note.graded.word(),
         value_against_target(result)
     ))
+}
+
+/// Why a result's status is what it is besides its thresholds, one plain sentence each: its value
+/// is older than `max_age` allows, or it regressed against the baseline.
+pub fn reasons(result: &MetricResult) -> Vec<String> {
+    let mut reasons = Vec::new();
+    if let Some(overdue) = result.overdue {
+        let date = result.date.map(|d| format!(" on {d}")).unwrap_or_default();
+        let days = |n: i64| format!("{n} day{}", if n == 1 { "" } else { "s" });
+        reasons.push(format!(
+            "last measured{date}, {} before the check-in, older than its `max_age` of {} (`on_stale: {}`)",
+            days(overdue.age_days),
+            days(i64::from(overdue.max_age_days)),
+            overdue.on_stale
+        ));
+    }
+    if let Some(note) = &result.regression
+        && matches!(note.verdict, RegressionVerdict::Warn | RegressionVerdict::Fail)
+        && let (Some(base), Some(worse)) = (note.baseline, note.worse_by)
+    {
+        let amount = if note.relative && base != 0.0 {
+            format!("{}%", format_number(round_to(worse / base.abs() * 100.0, 1)))
+        } else {
+            result.unit.format_delta(worse)
+        };
+        let date = note.baseline_date.map(|d| format!(" of {d}")).unwrap_or_default();
+        reasons.push(format!(
+            "regressed {amount} against the baseline{date} ({}), allowed {}",
+            result.unit.format(base),
+            note.allowed.as_deref().unwrap_or("nothing")
+        ));
+    }
+    reasons
+}
+
+/// `value` rounded to `decimals` places.
+fn round_to(value: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    (value * scale).round() / scale
 }
 
 /// What a metric without data says in a CI report.

@@ -43,10 +43,23 @@ pub fn render(card: &Scorecard, style: Style) -> String {
             );
             out.push('\n');
         }
+        if scoped && let Some(standing) = &part.standing {
+            say(&mut out, style, "", "  ", &[(&sections::capitalised(&standing.plain()), None)]);
+            out.push('\n');
+        }
         writeln!(out, "{}", metric_table(part, history, style)).ok();
         if !scoped {
             out.push('\n');
             verdict_line(&mut out, "", &report.gate, style);
+            if let Some(standing) = &part.standing {
+                say(
+                    &mut out,
+                    style,
+                    "",
+                    "  ",
+                    &[(&sections::capitalised(&standing.plain()), None)],
+                );
+            }
         }
         attention(&mut out, part, card.gate.require_all, style);
         if scoped {
@@ -372,6 +385,9 @@ fn attention(out: &mut String, part: &ScopePart<'_>, require_all: bool, style: S
         if let Some(distance) = &item.distance {
             say(out, style, "  ", "    ", &[(&format!("{distance} (target: {})", r.target), None)]);
         }
+        for reason in &item.reasons {
+            say(out, style, "  ", "    ", &[(&sections::capitalised(reason), None)]);
+        }
         for idea in r.suggestions.iter() {
             say(out, style, "  - ", "    ", &[(idea, None)]);
         }
@@ -486,6 +502,9 @@ fn rollup_chunk(
         let words =
             if narrow { ["✘", "▲", "✔", "·"] } else { ["fail", "warn", "pass", "no data"] };
         header.extend(words.map(Cell::new));
+        if rollup.levels {
+            header.extend(["Level", "Score"].map(Cell::new));
+        }
     }
     table.set_header(header);
     let limit = style.width.map(|w| (w / 4).max(5));
@@ -506,6 +525,13 @@ fn rollup_chunk(
                 [s.fail, s.warn, s.pass, s.missing]
                     .map(|n| Cell::new(n).set_alignment(CellAlignment::Right)),
             );
+            if rollup.levels {
+                row.push(Cell::new(sections::level_cell(view.scope)));
+                row.push(
+                    Cell::new(sections::score_words(view.scope.score))
+                        .set_alignment(CellAlignment::Right),
+                );
+            }
         }
         table.add_row(row);
     }

@@ -6,7 +6,9 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 
-use super::catalog::{Catalog, Metric, NameClash, Origin, UnknownMetric, normalize};
+use super::catalog::{Catalog, Definition, Metric, NameClash, Origin, UnknownMetric, normalize};
+use super::levels::{Ladder, Level};
+use super::policy::{self, OnStale, PolicyError, Regression};
 use super::text::printable;
 use super::threshold::{Band, ThresholdError, Thresholds, WarnWithoutPass};
 use super::unit::Unit;
@@ -14,10 +16,10 @@ use super::waiver::Waiver;
 
 /// The catalog in effect and what else a config says about it: per-scope changes and waivers.
 #[derive(Debug, Clone)]
-pub struct Setup {
+pub struct CatalogInEffect {
     /// The base catalog with the config's changes applied.
     pub catalog: Catalog,
-    /// Per-scope changes; see [`Setup::catalog_for`].
+    /// Per-scope changes; see [`CatalogInEffect::catalog_for`].
     pub scopes: Vec<ScopeOverride>,
     pub waivers: Vec<Waiver>,
     /// How the config names its base catalog for `extends:`, e.g. `backend-team` or a path.
@@ -26,7 +28,7 @@ pub struct Setup {
     pub config: Option<String>,
 }
 
-impl Setup {
+impl CatalogInEffect {
     /// The catalog for `scope`; see [`for_scope`].
     pub fn catalog_for(&self, scope: &str) -> Catalog {
         for_scope(&self.catalog, &self.scopes, scope)
@@ -72,14 +74,26 @@ pub struct MetricChange {
     pub warn: Option<String>,
     /// The values the metric can take at all, in threshold notation, e.g. `<= 100%`.
     pub range: Option<String>,
+    /// How old the latest value may be, e.g. `14d`.
+    pub max_age: Option<String>,
+    /// `warn`, `fail` or `missing`: what a value older than `max_age` becomes.
+    pub on_stale: Option<String>,
+    /// `regression.warn` and `regression.fail`: how much worse than a baseline, e.g. `5%` or
+    /// `2 points`. Either replaces the base's whole `regression`.
+    pub regression_warn: Option<String>,
+    pub regression_fail: Option<String>,
+    /// How much the metric counts in a scope's score, e.g. `2`.
+    pub weight: Option<String>,
     pub aliases: Option<Vec<String>>,
     pub ideas: Option<Vec<String>>,
     /// `false` takes the metric out of the catalog in effect.
     pub enabled: Option<bool>,
+    /// Where the change writes its `pass` (or else `warn`), when it writes either.
+    pub threshold_at: Option<Definition>,
 }
 
 /// The keys a new metric must have, in the order they are reported.
-pub const REQUIRED: [&str; 8] =
+pub(crate) const REQUIRED: [&str; 8] =
     ["name", "category", "description", "target", "unit", "pass", "warn", "ideas"];
 
 /// What a scope changes about one metric: only what may differ between scopes, so that names,
@@ -93,7 +107,11 @@ pub struct ScopeChange {
     pub target: Option<String>,
     pub pass: Option<String>,
     pub warn: Option<String>,
+    pub regression_warn: Option<String>,
+    pub regression_fail: Option<String>,
     pub ideas: Option<Vec<String>>,
+    /// Where the change writes its `pass` (or else `warn`), when it writes either.
+    pub threshold_at: Option<Definition>,
 }
 
 /// A validated scope change, ready to apply with [`for_scope`].
@@ -104,6 +122,10 @@ pub struct ScopeOverride {
     pub metric: String,
     pub target: Option<String>,
     pub thresholds: Option<Thresholds>,
+    /// The scope's `regression:`, replacing the metric's.
+    pub regression: Option<Regression>,
+    /// Where the scope's thresholds are written.
+    pub threshold_at: Option<Definition>,
     pub ideas: Option<Vec<String>>,
     /// The file that set it and the keys it set, for `kpi catalog show`.
     pub origin: (String, Vec<&'static str>),
@@ -149,14 +171,28 @@ pub enum ChangeProblem {
     UnitWithoutThresholds { unit: String },
     #[error("{0}")]
     NameClash(NameClash),
+    #[error("`{key}`: {source}")]
+    Policy { key: &'static str, source: PolicyError },
+    #[error("level `{}` appears twice; give each level its own name", printable(.name))]
+    DuplicateLevel { name: String },
+    #[error("level `{}` requires no metrics; list the metrics it requires under `metrics`", printable(.name))]
+    EmptyLevel { name: String },
+    #[error("level `{}`: metric `{id}` is already required by level `{}`; a metric belongs to one level", printable(.name), printable(.first))]
+    LevelMetricTwice { name: String, id: String, first: String },
+    #[error("level `{}`: {unknown}", printable(.name))]
+    LevelMetricUnknown { name: String, unknown: UnknownMetric },
 }
 
 impl ChangeProblem {
     /// The stable code of the problem, e.g. `unknown-unit`.
     pub fn code(&self) -> &'static str {
         match self {
-            ChangeProblem::UnknownToChange(_) | ChangeProblem::UnknownMetric(_) => "unknown-metric",
-            ChangeProblem::DuplicateId { .. } => "duplicate-id",
+            ChangeProblem::UnknownToChange(_)
+            | ChangeProblem::UnknownMetric(_)
+            | ChangeProblem::LevelMetricUnknown { .. } => "unknown-metric",
+            ChangeProblem::DuplicateId { .. } | ChangeProblem::LevelMetricTwice { .. } => {
+                "duplicate-id"
+            }
             ChangeProblem::MissingField { .. } => "missing-field",
             ChangeProblem::EmptyField { .. } => "empty-field",
             ChangeProblem::NoIdeas => "no-ideas",
@@ -166,6 +202,9 @@ impl ChangeProblem {
             ChangeProblem::WarnWithoutPass(_) => "warn-without-pass",
             ChangeProblem::UnitWithoutThresholds { .. } => "unit-without-thresholds",
             ChangeProblem::NameClash(_) => "name-clash",
+            ChangeProblem::Policy { source, .. } => source.code(),
+            ChangeProblem::DuplicateLevel { .. } => "duplicate-level",
+            ChangeProblem::EmptyLevel { .. } => "empty-level",
         }
     }
 }
@@ -177,7 +216,11 @@ impl fmt::Display for ChangeError {
             p @ (ChangeProblem::UnknownToChange(_)
             | ChangeProblem::UnknownMetric(_)
             | ChangeProblem::DuplicateId { .. }
-            | ChangeProblem::NameClash(_)) => write!(f, "{p}"),
+            | ChangeProblem::NameClash(_)
+            | ChangeProblem::DuplicateLevel { .. }
+            | ChangeProblem::EmptyLevel { .. }
+            | ChangeProblem::LevelMetricTwice { .. }
+            | ChangeProblem::LevelMetricUnknown { .. }) => write!(f, "{p}"),
             p => write!(f, "metric `{}`: {p}", printable(&self.metric)),
         }
     }
@@ -185,7 +228,7 @@ impl fmt::Display for ChangeError {
 
 /// Applies `changes`, written in `file`, to `base`: overrides of its metrics and new metrics, in
 /// order. Metrics turned off leave the catalog in effect. `title` replaces the base title.
-pub fn apply(
+pub(crate) fn apply(
     base: &Catalog,
     changes: &[MetricChange],
     file: &str,
@@ -246,7 +289,15 @@ pub fn apply(
     let off: Vec<Metric> = off.into_iter().map(|(m, _)| m).collect();
     let title = title.unwrap_or_else(|| base.title.clone());
     match Catalog::new(base.name.clone(), title, on) {
-        Ok(catalog) => Ok(catalog.with_disabled(&off)),
+        Ok(mut catalog) => {
+            // A metric turned off is no longer required by the level it was on.
+            catalog.ladder = base.ladder.clone();
+            for level in &mut catalog.ladder.levels {
+                level.metrics.retain(|id| off.iter().all(|m| &m.id != id));
+            }
+            catalog.ladder.levels.retain(|l| !l.metrics.is_empty());
+            Ok(catalog.with_disabled(&off))
+        }
         Err(clashes) => Err(clashes
             .into_iter()
             .map(|clash| {
@@ -346,23 +397,19 @@ fn build(
             .ok()?;
         Some((thresholds, range))
     });
+    let policies = policies_of(base, change, unit).map_err(|found| problems.extend(found)).ok();
     if !problems.is_empty() {
         return Err(problems);
     }
-    let (Some(unit), Some((thresholds, range))) = (unit, thresholds) else {
-        unreachable!("a missing unit or threshold is a problem reported above")
+    let (Some(unit), Some((thresholds, range)), Some(policies)) = (unit, thresholds, policies)
+    else {
+        unreachable!("a missing unit, threshold or policy is a problem reported above")
     };
+    let (max_age, on_stale, regression, weight) = policies;
     let or = |new: &Option<String>, old: Option<&String>| {
         new.clone().or_else(|| old.cloned()).unwrap_or_default()
     };
-    let origin = match base {
-        Some(base) => {
-            let mut origin = base.origin.clone();
-            origin.changed_in.push((file.to_string(), changed_keys(change)));
-            origin
-        }
-        None => Origin { defined_in: file.to_string(), changed_in: Vec::new() },
-    };
+    let origin = origin_of(base, change, file);
     Ok(Metric {
         id: base.map_or_else(|| change.id.clone(), |b| b.id.clone()),
         name: or(&change.name, base.map(|b| &b.name)),
@@ -372,6 +419,10 @@ fn build(
         unit,
         thresholds,
         range,
+        max_age,
+        on_stale,
+        regression,
+        weight,
         aliases: change
             .aliases
             .clone()
@@ -380,6 +431,85 @@ fn build(
         ideas: change.ideas.clone().or_else(|| base.map(|b| b.ideas.clone())).unwrap_or_default(),
         origin,
     })
+}
+
+/// A metric's staleness, regression and weight policies: the change's where it gives them, else
+/// the base's, else the defaults.
+type Policies = (Option<u32>, OnStale, Option<Regression>, f64);
+
+fn policies_of(
+    base: Option<&Metric>,
+    change: &MetricChange,
+    unit: Option<&'static Unit>,
+) -> Result<Policies, Vec<(&'static str, ChangeProblem)>> {
+    let mut problems = Vec::new();
+    let mut fail = |key, source| problems.push((key, ChangeProblem::Policy { key, source }));
+    // Each given text parsed, or its problem noted: `Some(None)` is a text that did not parse.
+    let max_age = change
+        .max_age
+        .as_deref()
+        .map(|t| policy::parse_age(t).map_err(|e| fail("max_age", e)).ok());
+    let on_stale = change
+        .on_stale
+        .as_deref()
+        .map(|t| policy::parse_on_stale(t).map_err(|e| fail("on_stale", e)).ok());
+    let weight = change
+        .weight
+        .as_deref()
+        .map(|t| policy::parse_weight(t).map_err(|e| fail("weight", e)).ok());
+    let given = change.regression_warn.is_some() || change.regression_fail.is_some();
+    let regression = unit.filter(|_| given).map(|unit| {
+        let mut allowance = |text: &Option<String>| match text.as_deref() {
+            None => Ok(None),
+            Some(t) => {
+                policy::parse_allowance(t, unit).map(Some).map_err(|e| fail("regression", e))
+            }
+        };
+        let (warn, fail_at) =
+            (allowance(&change.regression_warn), allowance(&change.regression_fail));
+        match (warn, fail_at) {
+            (Ok(warn), Ok(fail_at)) => {
+                Regression { warn, fail: fail_at }.check().map_err(|e| fail("regression", e)).ok()
+            }
+            _ => None,
+        }
+    });
+    let max_age = match max_age {
+        Some(parsed) => parsed,
+        None => base.and_then(|b| b.max_age),
+    };
+    if change.on_stale.is_some() && max_age.is_none() && change.max_age.is_none() {
+        fail("on_stale", PolicyError::OnStaleWithoutMaxAge);
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok((
+        max_age,
+        on_stale.flatten().unwrap_or_else(|| base.map_or(OnStale::Warn, |b| b.on_stale)),
+        match regression {
+            Some(parsed) => parsed,
+            None => base.and_then(|b| b.regression),
+        },
+        weight.flatten().unwrap_or_else(|| base.map_or(1.0, |b| b.weight)),
+    ))
+}
+
+/// Which files defined and changed the metric `change` makes of `base`, and where its thresholds
+/// are written now.
+fn origin_of(base: Option<&Metric>, change: &MetricChange, file: &str) -> Origin {
+    let mut origin = match base {
+        Some(base) => {
+            let mut origin = base.origin.clone();
+            origin.changed_in.push((file.to_string(), changed_keys(change)));
+            origin
+        }
+        None => Origin { defined_in: file.to_string(), ..Origin::default() },
+    };
+    if (change.pass.is_some() || change.warn.is_some()) && change.threshold_at.is_some() {
+        origin.threshold_at.clone_from(&change.threshold_at);
+    }
+    origin
 }
 
 fn changed_keys(change: &MetricChange) -> Vec<&'static str> {
@@ -392,6 +522,10 @@ fn changed_keys(change: &MetricChange) -> Vec<&'static str> {
         ("pass", change.pass.is_some()),
         ("warn", change.warn.is_some()),
         ("range", change.range.is_some()),
+        ("max_age", change.max_age.is_some()),
+        ("on_stale", change.on_stale.is_some()),
+        ("regression", change.regression_warn.is_some() || change.regression_fail.is_some()),
+        ("weight", change.weight.is_some()),
         ("aliases", change.aliases.is_some()),
         ("ideas", change.ideas.is_some()),
         ("enabled", change.enabled.is_some()),
@@ -400,7 +534,7 @@ fn changed_keys(change: &MetricChange) -> Vec<&'static str> {
 }
 
 /// Checks scope changes, written in `file`, against the catalog in effect.
-pub fn scope_overrides(
+pub(crate) fn scope_overrides(
     catalog: &Catalog,
     changes: &[ScopeChange],
     file: &str,
@@ -427,6 +561,8 @@ pub fn scope_overrides(
             target: change.target.clone(),
             pass: change.pass.clone(),
             warn: change.warn.clone(),
+            regression_warn: change.regression_warn.clone(),
+            regression_fail: change.regression_fail.clone(),
             ideas: change.ideas.clone(),
             ..MetricChange::default()
         };
@@ -437,6 +573,10 @@ pub fn scope_overrides(
                 target: change.target.clone(),
                 thresholds: (change.pass.is_some() || change.warn.is_some())
                     .then_some(scoped.thresholds),
+                threshold_at: change.threshold_at.clone(),
+                regression: (change.regression_warn.is_some() || change.regression_fail.is_some())
+                    .then_some(scoped.regression)
+                    .flatten(),
                 ideas: change.ideas.clone(),
                 origin: (format!("{file} (scope `{}`)", change.scope), changed_keys(&as_change)),
             }),
@@ -453,7 +593,7 @@ pub fn scope_overrides(
 /// The catalog for one scope: `catalog` with the thresholds, targets and ideas that `overrides`
 /// set for `scope`. The metrics, their names and their order are the same as in `catalog`, so one
 /// slot per metric lines up with either. A scope without overrides gets `catalog` as it is.
-pub fn for_scope(catalog: &Catalog, overrides: &[ScopeOverride], scope: &str) -> Catalog {
+pub(crate) fn for_scope(catalog: &Catalog, overrides: &[ScopeOverride], scope: &str) -> Catalog {
     let mut scoped = catalog.clone();
     for o in overrides.iter().filter(|o| o.scope == scope) {
         let Some(metric) = scoped.metrics_mut().iter_mut().find(|m| m.id == o.metric) else {
@@ -461,6 +601,12 @@ pub fn for_scope(catalog: &Catalog, overrides: &[ScopeOverride], scope: &str) ->
         };
         if let Some(thresholds) = o.thresholds {
             metric.thresholds = thresholds;
+            if o.threshold_at.is_some() {
+                metric.origin.threshold_at.clone_from(&o.threshold_at);
+            }
+        }
+        if let Some(regression) = o.regression {
+            metric.regression = Some(regression);
         }
         if let Some(target) = &o.target {
             metric.target.clone_from(target);
@@ -471,6 +617,92 @@ pub fn for_scope(catalog: &Catalog, overrides: &[ScopeOverride], scope: &str) ->
         metric.origin.changed_in.push(o.origin.clone());
     }
     scoped
+}
+
+/// A level as written: its name and the metrics it requires, by any name the catalog knows them by.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LevelChange {
+    pub name: String,
+    pub metrics: Vec<String>,
+}
+
+/// Checks `levels` (lowest first) against `catalog` and makes them its ladder: each level needs a
+/// name of its own and at least one metric the catalog has, and a metric belongs to one level.
+/// Problems name the level's index, with the key `name` or `metrics`.
+pub(crate) fn ladder(
+    catalog: &Catalog,
+    levels: &[LevelChange],
+    warn_holds: bool,
+) -> Result<Ladder, Vec<ChangeError>> {
+    let mut ladder = Ladder { levels: Vec::with_capacity(levels.len()), warn_holds };
+    let mut errors = Vec::new();
+    for (index, change) in levels.iter().enumerate() {
+        let mut fail = |key, problem| {
+            errors.push(ChangeError { index, key, metric: change.name.clone(), problem });
+        };
+        let name = change.name.clone();
+        if change.name.trim().is_empty() {
+            fail("name", ChangeProblem::EmptyField { key: "name" });
+        } else if ladder.find(&change.name).is_some() {
+            fail("name", ChangeProblem::DuplicateLevel { name: name.clone() });
+        }
+        if change.metrics.is_empty() {
+            fail("metrics", ChangeProblem::EmptyLevel { name: name.clone() });
+        }
+        let mut ids = Vec::with_capacity(change.metrics.len());
+        for written in &change.metrics {
+            match catalog.resolve(written) {
+                Ok(slot) => {
+                    let id = catalog.metrics()[slot].id.clone();
+                    let first = ladder
+                        .levels
+                        .iter()
+                        .find(|l| l.metrics.contains(&id))
+                        .map(|l| l.name.clone());
+                    match first.or_else(|| ids.contains(&id).then(|| name.clone())) {
+                        Some(first) => fail(
+                            "metrics",
+                            ChangeProblem::LevelMetricTwice { name: name.clone(), id, first },
+                        ),
+                        None => ids.push(id),
+                    }
+                }
+                Err(unknown) => fail(
+                    "metrics",
+                    ChangeProblem::LevelMetricUnknown { name: name.clone(), unknown },
+                ),
+            }
+        }
+        ladder.levels.push(Level { name, metrics: ids });
+    }
+    if errors.is_empty() { Ok(ladder) } else { Err(errors) }
+}
+
+/// Resolves each waiver's metric name to its id in `catalog`; an unknown metric, or a second
+/// waiver for the same metric and scope, is a problem naming the waiver's index.
+pub(crate) fn resolve_waivers(
+    catalog: &Catalog,
+    waivers: Vec<Waiver>,
+) -> Result<Vec<Waiver>, Vec<ChangeError>> {
+    let mut resolved: Vec<Waiver> = Vec::with_capacity(waivers.len());
+    let mut errors = Vec::new();
+    for (index, mut waiver) in waivers.into_iter().enumerate() {
+        let error =
+            |problem| ChangeError { index, key: "metric", metric: waiver.metric.clone(), problem };
+        match catalog.resolve(&waiver.metric) {
+            Ok(slot) => {
+                let id = catalog.metrics()[slot].id.clone();
+                if resolved.iter().any(|w| w.metric == id && w.scope == waiver.scope) {
+                    errors.push(error(ChangeProblem::DuplicateId { id }));
+                    continue;
+                }
+                waiver.metric = id;
+                resolved.push(waiver);
+            }
+            Err(unknown) => errors.push(error(ChangeProblem::UnknownMetric(unknown))),
+        }
+    }
+    if errors.is_empty() { Ok(resolved) } else { Err(errors) }
 }
 
 #[cfg(test)]
@@ -589,6 +821,25 @@ mod tests {
             "unknown metric `respons_time` (did you mean `response_time`?); to add a new metric \
              instead, give it `name`, `category`, `description`, `target`, `unit`, `pass`, `warn`, `ideas`"
         );
+    }
+
+    #[test]
+    fn a_metric_turned_off_leaves_its_level_and_an_emptied_level_goes() {
+        let mut with_ladder = base();
+        with_ladder.ladder = Ladder {
+            levels: vec![
+                Level { name: "Bronze".into(), metrics: vec!["error_rate".into()] },
+                Level {
+                    name: "Silver".into(),
+                    metrics: vec!["response_time".into(), "error_rate".into()],
+                },
+            ],
+            warn_holds: false,
+        };
+        let off = [MetricChange { enabled: Some(false), ..change("error_rate") }];
+        let after = apply(&with_ladder, &off, "kpi.yaml", None).unwrap();
+        assert_eq!(after.ladder.names(), ["Silver"]);
+        assert_eq!(after.ladder.levels[0].metrics, ["response_time"]);
     }
 
     #[test]
