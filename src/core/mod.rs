@@ -1,6 +1,7 @@
-//! The pure core: units, thresholds, the catalog model, tailoring it with a config, evaluation and
-//! waivers. Nothing here reads files, writes to a terminal, reads the clock, or knows YAML or CSV; it
-//! takes values and returns values.
+//! The pure core: units, thresholds, the catalog model, tailoring it with a config, evaluation with
+//! its policies (waivers, stale data, regressions, levels and a score), and suggested targets.
+//! Nothing here reads files, writes to a terminal, reads the clock, or knows YAML or CSV; it takes
+//! values and returns values.
 
 pub mod catalog;
 pub mod evaluate;
