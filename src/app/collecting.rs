@@ -127,16 +127,19 @@ pub(super) fn run(
         }
         (None, output) => {
             let destination = output.as_deref().map_or(Destination::Stdout, Destination::from_arg);
-            let scoped = rows.iter().any(|r| !r[1].is_empty());
-            let columns: Vec<usize> = (0..COLUMNS.len()).filter(|&c| c != 1 || scoped).collect();
-            outputs.add(
-                destination,
-                csv_text(&columns.iter().map(|&c| COLUMNS[c]).collect::<Vec<_>>(), &rows, &columns),
-            );
+            outputs.add(destination, new_file(&rows));
         }
     }
     outputs.write()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A file of `rows` with a header of [`COLUMNS`], `scope` only when a row has one.
+fn new_file(rows: &[Cells]) -> String {
+    let scoped = rows.iter().any(|r| !r[1].is_empty());
+    let columns: Vec<usize> = (0..COLUMNS.len()).filter(|&c| c != 1 || scoped).collect();
+    let header: Vec<&str> = columns.iter().map(|&c| COLUMNS[c]).collect();
+    csv_text(&header, rows, &columns)
 }
 
 /// CSV of `header`, then each row's cells at `columns` (an index past the row is a blank cell).
@@ -168,9 +171,7 @@ fn appended(
     let existing = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let columns: Vec<usize> = (0..COLUMNS.len()).filter(|&c| c != 1 || scoped).collect();
-            let header: Vec<&str> = columns.iter().map(|&c| COLUMNS[c]).collect();
-            return Ok(csv_text(&header, rows, &columns));
+            return Ok(new_file(rows));
         }
         Err(e) => return Err(e).with_context(|| format!("cannot read `{shown}`")),
     };

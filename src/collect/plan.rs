@@ -189,11 +189,10 @@ pub fn gather(
 /// `--count` gave a part of them.
 fn per_kloc(facts: &[(Fact, f64, String)], scope: Option<&String>, gathered: &mut Gathered) {
     let sum = |fact: Fact| {
-        let mut found = facts.iter().filter(|(f, _, _)| *f == fact).peekable();
-        found.peek()?;
-        let names: Vec<&str> =
-            facts.iter().filter(|(f, _, _)| *f == fact).map(|(_, _, s)| s.as_str()).collect();
-        Some((found.map(|(_, n, _)| n).sum::<f64>(), names.join("+")))
+        let found: Vec<&(Fact, f64, String)> =
+            facts.iter().filter(|(f, _, _)| *f == fact).collect();
+        let names: Vec<&str> = found.iter().map(|(_, _, s)| s.as_str()).collect();
+        (!found.is_empty()).then(|| (found.iter().map(|(_, n, _)| n).sum::<f64>(), names.join("+")))
     };
     let kloc = sum(Fact::Kloc);
     for (fact, metric, unit, what) in [
