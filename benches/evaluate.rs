@@ -36,7 +36,7 @@ fn evaluator(c: &mut Criterion) {
     });
     let card = evaluate(&catalog, &data, None, policy);
     group.bench_function("json", |b| {
-        b.iter(|| json::write(&card, &mut std::io::sink()).expect("a sink takes anything"));
+        b.iter(|| json::write(&card, false, &mut std::io::sink()).expect("a sink takes anything"));
     });
     group.finish();
 }

@@ -1,5 +1,6 @@
 //! Benchmarks of the measurement reader on a generated history: long rows in date order (the usual
-//! export), the same rows shuffled (the duplicate check then sorts), and the same data wide.
+//! export), the same rows shuffled (the duplicate check then sorts), the same data wide, and many
+//! services with two check-ins each (a series per row pair).
 //!
 //! `cargo bench --bench reader`; `scripts/bench.sh` measures the whole binary on a million rows.
 
@@ -70,8 +71,15 @@ fn wide(text: &str) -> String {
 fn reader(c: &mut Criterion) {
     let catalog = load_builtin().expect("the built-in catalog loads");
     let long = long();
-    let inputs =
-        [("long", long.clone()), ("long shuffled", shuffled(&long)), ("wide", wide(&long))];
+    let mut many = Vec::new();
+    history::write_peer(&mut many, 5_000, 2, false).expect("writing to memory");
+    let many = String::from_utf8(many).expect("the generator writes UTF-8");
+    let inputs = [
+        ("long", long.clone()),
+        ("long shuffled", shuffled(&long)),
+        ("wide", wide(&long)),
+        ("many services", many),
+    ];
     let mut group = c.benchmark_group("reader");
     group.sample_size(20);
     for (name, text) in &inputs {

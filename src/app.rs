@@ -324,9 +324,8 @@ fn check(
     for (format, destination) in &config.exports {
         // Exports go to files and logs, where colour codes would be noise.
         let format = *format;
-        outputs.add_writer(destination.clone(), move |out| {
-            render::write(format, card, Style::default(), out)
-        });
+        let style = Style { compact: config.style.compact, ..Style::default() };
+        outputs.add_writer(destination.clone(), move |out| render::write(format, card, style, out));
     }
     if let Some(path) = &config.step_summary {
         outputs.add(Destination::StepSummary(path.clone()), markdown::render(card));

@@ -345,6 +345,10 @@ pub struct CheckArgs {
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<String>,
 
+    /// Write JSON (`--format json` and JSON exports) on one line, without indentation.
+    #[arg(long)]
+    pub compact: bool,
+
     /// Also write FORMAT to PATH, e.g. `--export junit=kpi.xml`; repeat for more files.
     #[arg(long, value_name = "FORMAT=PATH", value_parser = parse_export)]
     pub export: Vec<Export>,
@@ -671,7 +675,7 @@ impl CheckConfig {
         Ok(CheckConfig {
             grading,
             format: args.format,
-            style: Style { color, width },
+            style: Style { color, width, compact: args.compact },
             output,
             exports,
             step_summary: env.github_step_summary.filter(|_| !args.no_step_summary),

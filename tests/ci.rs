@@ -251,3 +251,22 @@ fn the_recipes_use_flags_kpi_accepts() {
         }
     }
 }
+
+#[test]
+fn compact_json_is_one_line_on_stdout_and_in_every_json_export() {
+    let dir = workspace(MIXED);
+    let output = kpi(
+        dir.path(),
+        &["check", "m.csv", "--format", "json", "--compact", "--export", "json=k.json"],
+    )
+    .output()
+    .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.starts_with(r#"{"version":1,"title":"Backend Team metrics","#), "{stdout}");
+    assert_eq!(read(dir.path(), "k.json"), stdout);
+    let pretty = kpi(dir.path(), &["check", "m.csv", "--format", "json"]).output().unwrap();
+    let read_json = |bytes: &[u8]| serde_json::from_slice::<serde_json::Value>(bytes).unwrap();
+    assert_eq!(read_json(stdout.as_bytes()), read_json(&pretty.stdout));
+}

@@ -2,18 +2,24 @@
 
 use std::io::{self, Write};
 
+use std::rc::Rc;
+
 use serde::Serialize;
 use serde_json::ser::Formatter;
 
+#[cfg(test)]
 use crate::core::history::When;
-use crate::core::scorecard::{Gate, MetricResult, ScopeSummary, Scorecard, Summary};
+#[cfg(test)]
+use crate::core::scorecard::{Gate, ScopeSummary, Summary};
+use crate::core::scorecard::{MetricResult, Scorecard, Shared};
 use crate::core::text;
 
 /// The JSON format's version; it changes only when a field is removed or changes meaning.
 pub const VERSION: u32 = 1;
 
-/// The scorecard's fields behind a version. Spelled out rather than `#[serde(flatten)]`, which
-/// serializes through a map and costs a few percent on a large scorecard.
+/// The scorecard's fields behind a version, as `serde` would write them: [`write`] lays the
+/// document out by hand, and the tests hold it to this.
+#[cfg(test)]
 #[derive(Serialize)]
 struct Document<'a> {
     version: u32,
@@ -25,40 +31,256 @@ struct Document<'a> {
     results: &'a [MetricResult],
 }
 
-impl<'a> Document<'a> {
-    fn of(card: &'a Scorecard) -> Self {
-        Document {
-            version: VERSION,
-            title: &card.title,
-            as_of: card.as_of,
-            gate: &card.gate,
-            summary: &card.summary,
-            scopes: &card.scopes,
-            results: &card.results,
-        }
-    }
-}
-
 /// Renders the scorecard as pretty-printed JSON with a trailing newline.
 ///
 /// # Panics
 /// Never: the scorecard holds only strings, numbers and enums, which always serialize.
 pub fn render(card: &Scorecard) -> String {
+    render_as(card, false)
+}
+
+/// Renders the scorecard as JSON, on one line when `compact`, with a trailing newline.
+///
+/// # Panics
+/// Never, as [`render`].
+pub fn render_as(card: &Scorecard, compact: bool) -> String {
     let mut bytes = Vec::new();
-    write(card, &mut bytes).expect("the scorecard holds only strings, numbers and finite floats");
+    write(card, compact, &mut bytes)
+        .expect("the scorecard holds only strings, numbers and finite floats");
     String::from_utf8(bytes).expect("serde_json writes UTF-8")
 }
 
-/// Writes what [`render`] returns to `out` as it is serialized: the JSON of a large history is
-/// the biggest output kpi makes, many times the size of the scorecard it comes from.
-pub fn write(card: &Scorecard, out: &mut dyn io::Write) -> io::Result<()> {
-    // A buffer of a known type: the serializer's many small writes then cost a copy each, not a
-    // call through `dyn Write`.
+/// Writes what [`render_as`] returns to `out` as it is made: the JSON of a large history is the
+/// biggest output kpi makes, many times the size of the scorecard it comes from.
+///
+/// The document is `serde_json`'s layout of the scorecard's fields (with [`Printable`]'s escapes),
+/// but its keys are written as the constants they are and the texts a result shares with the
+/// other results of its metric (its name, category, thresholds and ideas) are escaped once and
+/// then copied: on a large history those were most of the time it took to write.
+pub fn write(card: &Scorecard, compact: bool, out: &mut dyn io::Write) -> io::Result<()> {
+    // A buffer of a known type: the many small writes then cost a copy each, not a call through
+    // `dyn Write`.
     let mut out = io::BufWriter::with_capacity(1 << 16, out);
-    let mut serializer = serde_json::Serializer::with_formatter(&mut out, Printable::default());
-    Document::of(card).serialize(&mut serializer)?;
-    out.write_all(b"\n")?;
+    let mut w = Writer { out: &mut out, compact };
+    w.out.write_all(b"{")?;
+    w.field(1, true, "version")?;
+    w.value(1, &VERSION)?;
+    w.field(1, false, "title")?;
+    w.value(1, &card.title)?;
+    w.field(1, false, "as_of")?;
+    w.value(1, &card.as_of)?;
+    w.field(1, false, "gate")?;
+    w.value(1, &card.gate)?;
+    w.field(1, false, "summary")?;
+    w.value(1, &card.summary)?;
+    w.field(1, false, "scopes")?;
+    w.value(1, &card.scopes)?;
+    w.field(1, false, "results")?;
+    w.out.write_all(b"[")?;
+    let mut memo = Memo::default();
+    for (i, result) in card.results.iter().enumerate() {
+        w.line(2, i == 0)?;
+        w.result(result, &mut memo)?;
+    }
+    if !card.results.is_empty() {
+        w.line(1, true)?;
+    }
+    w.out.write_all(b"]")?;
+    w.line(0, true)?;
+    w.out.write_all(b"}\n")?;
     out.flush()
+}
+
+/// How many metrics' texts, and how many lists of ideas, are kept escaped: a catalog's worth and
+/// then some. Results beyond it are written the ordinary way.
+const MEMO_LIMIT: usize = 256;
+
+/// Texts escaped once, found again by the identity of the shared strings they were made from.
+#[derive(Default)]
+struct Memo {
+    metrics: Vec<Escaped>,
+    /// The entry of `metrics` found last: results come grouped by scope in catalog order, so the
+    /// next is usually the one after it.
+    last: usize,
+    ideas: Vec<(Rc<[String]>, Vec<u8>)>,
+}
+
+/// The texts one metric's results share, and each as JSON.
+struct Escaped {
+    texts: [Shared; 6],
+    json: [Vec<u8>; 6],
+}
+
+/// The texts of a result that the results of its metric share, in the order they are written.
+fn shared_texts(r: &MetricResult) -> [&Shared; 6] {
+    [&r.id, &r.name, &r.category, &r.target, &r.pass, &r.warn]
+}
+
+/// The JSON writer: where to, and which layout.
+struct Writer<'w, W: io::Write> {
+    out: &'w mut W,
+    compact: bool,
+}
+
+impl<W: io::Write> Writer<'_, W> {
+    /// A line break (after a comma unless `first`) and the indentation of `level`.
+    fn line(&mut self, level: usize, first: bool) -> io::Result<()> {
+        Printable { level, has_value: false, compact: self.compact }.new_line(self.out, first)
+    }
+
+    /// A key of an object at `level`, on its own line, ready for its value.
+    fn field(&mut self, level: usize, first: bool, key: &str) -> io::Result<()> {
+        self.line(level, first)?;
+        self.out.write_all(b"\"")?;
+        self.out.write_all(key.as_bytes())?;
+        self.out.write_all(if self.compact { b"\":" } else { b"\": " })
+    }
+
+    /// A value `level` deep, as `serde_json` writes it.
+    fn value<T: Serialize + ?Sized>(&mut self, level: usize, value: &T) -> io::Result<()> {
+        let mut formatter = Printable::new(self.compact);
+        formatter.level = level;
+        let mut serializer = serde_json::Serializer::with_formatter(&mut *self.out, formatter);
+        value.serialize(&mut serializer).map_err(io::Error::other)
+    }
+
+    /// A value as JSON in memory, for the memo.
+    fn bytes<T: Serialize + ?Sized>(&self, level: usize, value: &T) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        Writer { out: &mut bytes, compact: self.compact }
+            .value(level, value)
+            .expect("writing to memory");
+        bytes
+    }
+
+    /// One result, its fields in the order and under the names of `MetricResult`'s derived
+    /// `Serialize`, and as deep in the document as `results` holds it.
+    fn result(&mut self, r: &MetricResult, memo: &mut Memo) -> io::Result<()> {
+        const LEVEL: usize = 3;
+        let texts = self.shared(r, memo);
+        let [id, name, category, target, pass, warn] = shared_texts(r);
+        self.out.write_all(b"{")?;
+        self.field(LEVEL, true, "id")?;
+        self.text(texts, 0, id)?;
+        self.field(LEVEL, false, "name")?;
+        self.text(texts, 1, name)?;
+        self.field(LEVEL, false, "category")?;
+        self.text(texts, 2, category)?;
+        self.field(LEVEL, false, "scope")?;
+        self.value(LEVEL, &r.scope)?;
+        self.field(LEVEL, false, "status")?;
+        self.value(LEVEL, &r.status)?;
+        self.field(LEVEL, false, "value")?;
+        self.value(LEVEL, &r.value)?;
+        self.field(LEVEL, false, "unit")?;
+        self.value(LEVEL, r.unit.symbol)?;
+        self.field(LEVEL, false, "date")?;
+        self.value(LEVEL, &r.date)?;
+        self.field(LEVEL, false, "stale")?;
+        self.out.write_all(if r.stale { b"true" } else { b"false" })?;
+        if let Some(why) = &r.not_collected {
+            self.field(LEVEL, false, "not_collected")?;
+            self.value(LEVEL, why)?;
+        }
+        self.field(LEVEL, false, "target")?;
+        self.text(texts, 3, target)?;
+        self.field(LEVEL, false, "pass")?;
+        self.text(texts, 4, pass)?;
+        self.field(LEVEL, false, "warn")?;
+        self.text(texts, 5, warn)?;
+        self.field(LEVEL, false, "direction")?;
+        self.value(LEVEL, &r.direction)?;
+        self.field(LEVEL, false, "miss")?;
+        self.value(LEVEL, &r.miss)?;
+        self.field(LEVEL, false, "previous")?;
+        self.value(LEVEL, &r.previous)?;
+        self.field(LEVEL, false, "previous_status")?;
+        self.value(LEVEL, &r.previous_status)?;
+        self.field(LEVEL, false, "change")?;
+        self.value(LEVEL, &r.change)?;
+        self.field(LEVEL, false, "trend")?;
+        self.value(LEVEL, &r.trend)?;
+        self.field(LEVEL, false, "history")?;
+        self.out.write_all(b"[")?;
+        for (i, point) in r.history.iter().enumerate() {
+            self.line(LEVEL + 1, i == 0)?;
+            self.out.write_all(b"{")?;
+            self.field(LEVEL + 2, true, "date")?;
+            self.value(LEVEL + 2, &point.date)?;
+            self.field(LEVEL + 2, false, "value")?;
+            self.value(LEVEL + 2, &point.value)?;
+            self.line(LEVEL + 1, true)?;
+            self.out.write_all(b"}")?;
+        }
+        if !r.history.is_empty() {
+            self.line(LEVEL, true)?;
+        }
+        self.out.write_all(b"]")?;
+        self.field(LEVEL, false, "suggestions")?;
+        self.suggestions(r, memo)?;
+        if let Some(overdue) = &r.overdue {
+            self.field(LEVEL, false, "overdue")?;
+            self.value(LEVEL, overdue)?;
+        }
+        if let Some(regression) = &r.regression {
+            self.field(LEVEL, false, "regression")?;
+            self.value(LEVEL, regression)?;
+        }
+        if let Some(waiver) = &r.waiver {
+            self.field(LEVEL, false, "waiver")?;
+            self.value(LEVEL, waiver)?;
+        }
+        self.line(LEVEL - 1, true)?;
+        self.out.write_all(b"}")
+    }
+
+    /// The memo's entry for the texts `r` shares with its metric's other results, made if new.
+    fn shared<'m>(&self, r: &MetricResult, memo: &'m mut Memo) -> Option<&'m [Vec<u8>; 6]> {
+        let wanted = shared_texts(r);
+        let same = |e: &Escaped| e.texts.iter().zip(wanted).all(|(a, b)| Rc::ptr_eq(a, b));
+        let count = memo.metrics.len();
+        let found =
+            (0..count).map(|k| (memo.last + 1 + k) % count).find(|&i| same(&memo.metrics[i]));
+        let index = match found {
+            Some(i) => i,
+            None if count < MEMO_LIMIT => {
+                let json = wanted.map(|text| self.bytes(0, &**text));
+                memo.metrics.push(Escaped { texts: wanted.map(Rc::clone), json });
+                count
+            }
+            None => return None,
+        };
+        memo.last = index;
+        Some(&memo.metrics[index].json)
+    }
+
+    /// The `i`th shared text: copied from the memo, or escaped here.
+    fn text(&mut self, memo: Option<&[Vec<u8>; 6]>, i: usize, text: &str) -> io::Result<()> {
+        match memo {
+            Some(json) => self.out.write_all(&json[i]),
+            None => self.value(0, text),
+        }
+    }
+
+    /// A result's ideas, copied from the memo when another result shares them.
+    fn suggestions(&mut self, r: &MetricResult, memo: &mut Memo) -> io::Result<()> {
+        const LEVEL: usize = 3;
+        if r.suggestions.is_empty() {
+            return self.out.write_all(b"[]");
+        }
+        if let Some((_, json)) =
+            memo.ideas.iter().find(|(known, _)| Rc::ptr_eq(known, &r.suggestions))
+        {
+            return self.out.write_all(json);
+        }
+        if memo.ideas.len() >= MEMO_LIMIT {
+            return self.value(LEVEL, &*r.suggestions);
+        }
+        let json = self.bytes(LEVEL, &*r.suggestions);
+        self.out.write_all(&json)?;
+        memo.ideas.push((Rc::clone(&r.suggestions), json));
+        Ok(())
+    }
 }
 
 /// Pretty JSON that also escapes what `serde_json` leaves raw but a terminal would act on: DEL, C1
@@ -68,20 +290,31 @@ pub fn write(card: &Scorecard, out: &mut dyn io::Write) -> io::Result<()> {
 /// The layout is `serde_json`'s `PrettyFormatter`'s, two spaces a level, but each line break and its
 /// indentation is written at once: a large history is hundreds of thousands of short lines, and a
 /// write per level of indentation was a tenth of the time it took to write them.
-#[derive(Default)]
+///
+/// Compact, it is `serde_json`'s compact layout, with the same escapes.
 struct Printable {
     /// How deep in arrays and objects the writer is.
     level: usize,
     /// Whether the array or object just closed had anything in it.
     has_value: bool,
+    /// No line breaks, no indentation, no space after a colon.
+    compact: bool,
 }
 
 /// A comma, a line break and the indentation of the deepest lines kpi writes, and more.
 const BREAK: &[u8] = b",\n                                                                ";
 
 impl Printable {
-    /// A line break (after a comma unless `first`) and the indentation of the current level.
+    fn new(compact: bool) -> Self {
+        Printable { level: 0, has_value: false, compact }
+    }
+
+    /// A line break (after a comma unless `first`) and the indentation of the current level;
+    /// compact, the comma alone.
     fn new_line<W: ?Sized + io::Write>(&self, out: &mut W, first: bool) -> io::Result<()> {
+        if self.compact {
+            return if first { Ok(()) } else { out.write_all(b",") };
+        }
         let from = usize::from(first);
         let width = 2 * self.level;
         if let Some(line) = BREAK.get(from..2 + width) {
@@ -99,7 +332,7 @@ impl Printable {
 
     fn close<W: ?Sized + io::Write>(&mut self, out: &mut W, bracket: &[u8]) -> io::Result<()> {
         self.level -= 1;
-        if self.has_value {
+        if self.has_value && !self.compact {
             self.new_line(out, true)?;
         }
         out.write_all(bracket)
@@ -168,7 +401,7 @@ impl Formatter for Printable {
     }
 
     fn begin_object_value<W: ?Sized + io::Write>(&mut self, out: &mut W) -> io::Result<()> {
-        out.write_all(b": ")
+        out.write_all(if self.compact { b":" } else { b": " })
     }
 
     fn end_object_value<W: ?Sized + io::Write>(&mut self, _out: &mut W) -> io::Result<()> {
@@ -188,6 +421,58 @@ mod tests {
     #[test]
     fn json_scorecard() {
         insta::assert_snapshot!(render(&sample::scorecard()));
+    }
+
+    /// The document as `serde` lays out the scorecard's derived fields, with kpi's escapes.
+    fn reference(card: &Scorecard, compact: bool) -> String {
+        let document = Document {
+            version: VERSION,
+            title: &card.title,
+            as_of: card.as_of,
+            gate: &card.gate,
+            summary: &card.summary,
+            scopes: &card.scopes,
+            results: &card.results,
+        };
+        let mut bytes = Vec::new();
+        let mut serializer =
+            serde_json::Serializer::with_formatter(&mut bytes, Printable::new(compact));
+        document.serialize(&mut serializer).unwrap();
+        bytes.push(b'\n');
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn the_document_is_the_scorecards_derived_serialization_pretty_or_compact() {
+        let mut collected = sample::scorecard();
+        collected.results[9].not_collected = Some("git:.: no tag matches `deploy/*`".into());
+        let mut empty = sample::scorecard();
+        empty.results.clear();
+        // Results that share nothing with one another: nothing comes from the memo.
+        let mut unshared = sample::policies_scorecard();
+        for r in &mut unshared.results {
+            r.name = r.name.to_string().into();
+            r.suggestions = r.suggestions.to_vec().into();
+        }
+        let cards = [
+            sample::scorecard(),
+            sample::waived_scorecard(),
+            sample::policies_scorecard(),
+            sample::hostile(),
+            collected,
+            empty,
+            unshared,
+        ];
+        for card in &cards {
+            for compact in [false, true] {
+                assert_eq!(render_as(card, compact), reference(card, compact));
+            }
+        }
+        let compact = render_as(&sample::policies_scorecard(), true);
+        assert_eq!(compact.lines().count(), 1);
+        let pretty = render(&sample::policies_scorecard());
+        let read = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap();
+        assert!(read(&compact) == read(&pretty), "compact JSON holds what pretty JSON holds");
     }
 
     #[test]
@@ -231,7 +516,7 @@ mod tests {
         #[test]
         fn the_layout_is_serde_jsons_pretty_layout(value in nested()) {
             let mut ours = Vec::new();
-            let mut serializer = serde_json::Serializer::with_formatter(&mut ours, Printable::default());
+            let mut serializer = serde_json::Serializer::with_formatter(&mut ours, Printable::new(false));
             value.serialize(&mut serializer).unwrap();
             prop_assert_eq!(String::from_utf8(ours).unwrap(), serde_json::to_string_pretty(&value).unwrap());
         }
@@ -243,7 +528,7 @@ mod tests {
             (0..40).fold(serde_json::json!({"a": [1, 2]}), |v, _| serde_json::json!([v, {}]));
         let mut ours = Vec::new();
         let mut serializer =
-            serde_json::Serializer::with_formatter(&mut ours, Printable::default());
+            serde_json::Serializer::with_formatter(&mut ours, Printable::new(false));
         deep.serialize(&mut serializer).unwrap();
         assert_eq!(String::from_utf8(ours).unwrap(), serde_json::to_string_pretty(&deep).unwrap());
     }

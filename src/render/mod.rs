@@ -73,6 +73,8 @@ pub struct Style {
     /// The terminal's width in columns: the table wraps and rearranges itself to fit it. `None`
     /// (a pipe or a file) leaves every line as long as it needs.
     pub width: Option<usize>,
+    /// JSON on one line, without indentation: a third smaller for a program to read.
+    pub compact: bool,
 }
 
 /// Renders a scorecard in one format.
@@ -80,7 +82,7 @@ pub fn render(format: Format, card: &Scorecard, style: Style) -> String {
     match format {
         Format::Table => table::render(card, style),
         Format::Markdown => markdown::render(card),
-        Format::Json => json::render(card),
+        Format::Json => json::render_as(card, style.compact),
         Format::Junit => junit::render(card),
         Format::Github => github::render(card),
         Format::Gitlab => gitlab::render(card),
@@ -97,7 +99,7 @@ pub fn write(
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     match format {
-        Format::Json => json::write(card, out),
+        Format::Json => json::write(card, style.compact, out),
         _ => out.write_all(render(format, card, style).as_bytes()),
     }
 }

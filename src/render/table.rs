@@ -584,30 +584,36 @@ mod tests {
 
     #[test]
     fn table_scorecard_without_colour() {
-        insta::assert_snapshot!(render(&sample::scorecard(), Style { color: false, width: None }));
+        insta::assert_snapshot!(render(
+            &sample::scorecard(),
+            Style { color: false, width: None, compact: false }
+        ));
     }
 
     #[test]
     fn table_scorecard_with_waivers() {
         insta::assert_snapshot!(render(
             &sample::waived_scorecard(),
-            Style { color: false, width: None }
+            Style { color: false, width: None, compact: false }
         ));
     }
 
     #[test]
     fn colour_marks_statuses_and_the_verdict_only_when_asked() {
-        let plain = render(&sample::scorecard(), Style { color: false, width: None });
-        let coloured = render(&sample::scorecard(), Style { color: true, width: None });
+        let plain =
+            render(&sample::scorecard(), Style { color: false, width: None, compact: false });
+        let coloured =
+            render(&sample::scorecard(), Style { color: true, width: None, compact: false });
         assert!(!plain.contains('\u{1b}'));
         assert!(coloured.contains("\u{1b}[1m\u{1b}[31mgate failed"), "{coloured}");
     }
 
     #[test]
     fn hostile_text_is_shown_escaped_and_cannot_forge_a_line() {
-        let clean = render(&sample::scorecard(), Style { color: false, width: None });
+        let clean =
+            render(&sample::scorecard(), Style { color: false, width: None, compact: false });
         for color in [false, true] {
-            let text = render(&sample::hostile(), Style { color, width: None });
+            let text = render(&sample::hostile(), Style { color, width: None, compact: false });
             assert!(!text.contains(['\u{202e}', '\r']), "{text}");
             assert!(
                 text.contains("x\\u{1b}[31m\\u{1b}[2J\\u{202e}kcab\\r\\nerror: forged"),
@@ -619,7 +625,8 @@ mod tests {
             }
             // Colour codes are kpi's own: the same ones as for clean input.
             let codes = |t: &str| t.matches('\u{1b}').count();
-            let clean_colored = render(&sample::scorecard(), Style { color, width: None });
+            let clean_colored =
+                render(&sample::scorecard(), Style { color, width: None, compact: false });
             assert!(codes(&text) >= codes(&clean_colored), "{text}");
             assert!(!text.contains("\u{1b}[2J"), "{text}");
         }

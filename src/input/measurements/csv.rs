@@ -1231,7 +1231,11 @@ mod robustness_tests {
                 let policy = GatePolicy { fail_on: FailOn::Warn, require_all: true };
                 let card = evaluate(&catalog, &data, None, policy);
                 for format in Format::ALL {
-                    render::render(format, &card, Style { color: true, width: Some(60) });
+                    render::render(
+                        format,
+                        &card,
+                        Style { color: true, width: Some(60), compact: false },
+                    );
                 }
                 render::report::render(&card, &["mttr".to_string()]);
             }
