@@ -29,65 +29,84 @@ const GRADED: usize = 2;
 /// scope's, so those check-ins are among the series' own last [`HISTORY_LEN`] observations: keeping
 /// them and the last two with a value gives the same scorecard as keeping every row. The window
 /// holds only observations visible at the evaluation's `as_of`; the reader leaves later ones out.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Default)]
 pub struct Window {
-    len: usize,
-    /// One spare slot: an observation is inserted before the window is trimmed.
-    observations: [Observation; HISTORY_LEN + GRADED + 1],
+    /// Oldest first; grown a step at a time, since most series of a large input have few rows.
+    kept: Vec<Kept>,
 }
 
-impl Default for Window {
-    fn default() -> Self {
-        Window {
-            len: 0,
-            observations: [Observation { at: None, value: None }; HISTORY_LEN + GRADED + 1],
-        }
+/// An observation as a window keeps it: a value that is never NaN (values are finite) stands for
+/// itself, NaN for no data. Two-thirds of an [`Observation`]'s size.
+#[derive(Debug, Clone, Copy)]
+struct Kept {
+    at: Option<When>,
+    value: f64,
+}
+
+impl Kept {
+    fn of(observation: Observation) -> Kept {
+        Kept { at: observation.at, value: observation.value.unwrap_or(f64::NAN) }
+    }
+
+    fn has_value(self) -> bool {
+        !self.value.is_nan()
+    }
+
+    fn observation(self) -> Observation {
+        Observation { at: self.at, value: self.has_value().then_some(self.value) }
     }
 }
+
+/// The most a window holds: one spare slot, since an observation is inserted before the window
+/// is trimmed.
+const WINDOW_SLOTS: usize = HISTORY_LEN + GRADED + 1;
 
 impl Window {
     /// Adds an observation in time order (after any at the same time) and drops what evaluation
     /// can no longer show.
     pub fn add(&mut self, observation: Observation) {
-        let len = self.len;
-        if len == 0 || self.observations[len - 1].at <= observation.at {
-            // The usual case: rows come in date order.
-            self.observations[len] = observation;
-        } else {
-            let at = self.observations[..len].partition_point(|o| o.at <= observation.at);
-            self.observations[at..=len].rotate_right(1);
-            self.observations[at] = observation;
+        let kept = Kept::of(observation);
+        let len = self.kept.len();
+        if len == self.kept.capacity() {
+            // Room for twice as many, up to the most a window holds.
+            self.kept.reserve_exact(len.clamp(1, WINDOW_SLOTS - len));
         }
-        self.len += 1;
-        if self.len == self.observations.len() {
+        if len == 0 || self.kept[len - 1].at <= kept.at {
+            // The usual case: rows come in date order.
+            self.kept.push(kept);
+        } else {
+            let at = self.kept.partition_point(|o| o.at <= kept.at);
+            self.kept.insert(at, kept);
+        }
+        if self.kept.len() == WINDOW_SLOTS {
             self.trim();
         }
     }
 
     /// Keeps the last [`HISTORY_LEN`] observations and, before them, the values grading still needs.
     fn trim(&mut self) {
-        let recent = self.len - HISTORY_LEN;
-        let observations = &mut self.observations[..self.len];
-        let mut valued = observations[recent..].iter().filter(|o| o.value.is_some()).count();
+        let len = self.kept.len();
+        let recent = len - HISTORY_LEN;
+        let kept = &mut self.kept[..];
+        let mut valued = kept[recent..].iter().filter(|o| o.has_value()).count();
         let mut write = recent;
         // Walking back from the recent ones, move the values grading needs next to them.
         for read in (0..recent).rev() {
             if valued >= GRADED {
                 break;
             }
-            if observations[read].value.is_some() {
+            if kept[read].has_value() {
                 valued += 1;
                 write -= 1;
-                observations[write] = observations[read];
+                kept[write] = kept[read];
             }
         }
-        observations.copy_within(write.., 0);
-        self.len -= write;
+        self.kept.drain(..write);
     }
 
     /// The observations kept, oldest first.
-    pub fn observations(&self) -> &[Observation] {
-        &self.observations[..self.len]
+    pub fn observations(&self) -> Vec<Observation> {
+        self.kept.iter().map(|k| k.observation()).collect()
     }
 }
 
@@ -914,7 +933,7 @@ mod window_tests {
         fn a_window_evaluates_as_every_row_does(rows in rows(), as_of in option::of(0..30u8)) {
             let as_of = as_of.map(day);
             let mut every: Vec<Vec<Observation>> = vec![Vec::new(); 3];
-            let mut windows = [Window::default(); 3];
+            let mut windows: [Window; 3] = Default::default();
             for &(metric, n, value) in &rows {
                 let observation = Observation { at: Some(day(n)), value };
                 every[metric].push(observation);
@@ -923,7 +942,7 @@ mod window_tests {
                 }
             }
             let kept: Vec<Vec<Observation>> =
-                windows.iter().map(|w| w.observations().to_vec()).collect();
+                windows.iter().map(Window::observations).collect();
             prop_assert!(kept.iter().all(|s| s.len() <= HISTORY_LEN + GRADED));
             prop_assert!(kept.iter().all(|s| s.is_sorted_by_key(|o| o.at)));
             let scope = |series| Dataset { scopes: vec![ScopeData { name: Some("api".into()), series }] };

@@ -1027,12 +1027,13 @@ mod model_tests {
             rows in rows(),
             split in 0..200usize,
             as_of in option::of(0..DAYS),
+            pending in prop_oneof![Just(usize::MAX), 1..40usize],
         ) {
             let catalog = load_builtin().unwrap();
             let split = split.min(rows.len());
             let files: [(&str, &[Row]); 2] = [("a.csv", &rows[..split]), ("b.csv", &rows[split..])];
             let as_of = as_of.map(day);
-            let mut collector = Store::new(&catalog).as_of(as_of);
+            let mut collector = Store::new(&catalog).as_of(as_of).pending_limit(pending);
             let read = files
                 .iter()
                 .try_for_each(|(name, rows)| read(&mut collector, csv(rows).as_bytes(), name))

@@ -96,7 +96,9 @@ pub enum Order {
 #[derive(Debug, Default)]
 pub struct SeenDates {
     last: Option<Run>,
-    earlier: Vec<Run>,
+    /// Boxed: most series of a file in order never have a run before their last, and a large
+    /// input has millions of series.
+    earlier: Option<Box<Vec<Run>>>,
 }
 
 impl SeenDates {
@@ -105,7 +107,8 @@ impl SeenDates {
         match &mut self.last {
             Some(last) if date > last.hi => {
                 if !last.extend(date, at) {
-                    self.earlier.push(std::mem::replace(last, Run::one(date, at)));
+                    let earlier = self.earlier.get_or_insert_default();
+                    earlier.push(std::mem::replace(last, Run::one(date, at)));
                 }
                 Order::Next
             }
@@ -120,13 +123,23 @@ impl SeenDates {
     /// How many runs the rows so far take: the memory they cost.
     #[cfg(test)]
     pub fn runs(&self) -> usize {
-        self.earlier.len() + usize::from(self.last.is_some())
+        self.earlier().len() + usize::from(self.last.is_some())
+    }
+
+    fn earlier(&self) -> &[Run] {
+        self.earlier.as_deref().map_or(&[], Vec::as_slice)
+    }
+
+    /// Where the series' first row was: the start of its first run.
+    pub fn first(&self) -> Option<Location> {
+        self.earlier().first().or(self.last.as_ref()).map(|run| run.location(run.lo))
     }
 
     /// Where the row on `date` was, if it came in date order.
     fn find(&self, date: u32) -> Option<Location> {
-        let index = self.earlier.partition_point(|run| run.lo <= date);
-        let earlier = index.checked_sub(1).map(|i| &self.earlier[i]);
+        let runs = self.earlier();
+        let index = runs.partition_point(|run| run.lo <= date);
+        let earlier = index.checked_sub(1).map(|i| &runs[i]);
         earlier
             .into_iter()
             .chain(&self.last)

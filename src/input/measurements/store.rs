@@ -3,7 +3,7 @@
 //! same scope, metric and date wherever the two came from, and keeps per series only what an
 //! evaluation at `--as-of` can show. It knows rows and origins, never a file format.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use super::seen::{Location, Order, OutOfOrder, SeenDates};
 use super::{MeasurementError, Origin};
@@ -55,19 +55,59 @@ struct Dated {
     id: u32,
 }
 
-/// One (scope, metric) series being read.
+/// A row checked on its own but not yet against the other rows of its series: 32 bytes.
+#[derive(Clone, Copy)]
+struct Pending {
+    series: u32,
+    /// Its date's index, or [`UNDATED`].
+    date: u32,
+    /// The value; NaN for no data (values are finite).
+    value: f64,
+    line: u64,
+    /// Its place among the pending rows: the order the rows came in.
+    order: u32,
+    /// Whether an evaluation at `--as-of` shows it.
+    visible: bool,
+}
+
+/// The date index of an undated row.
+const UNDATED: u32 = u32::MAX;
+
+/// How many rows are gathered before they are added to their series: their series are then
+/// visited in order, a few rows each, instead of one row at a time anywhere in memory, which is
+/// what a file in no order costs. About a megabyte, to stay in the cache.
+const PENDING_ROWS: usize = 1 << 15;
+
+/// What went wrong adding a pending row to its series.
+enum SeriesError {
+    Duplicate { scope: usize, metric: usize, at: Option<When>, here: Location, first: Location },
+    TooMany(&'static str),
+}
+
+/// One (scope, metric) series being read: a hundred bytes and its window, since a large input
+/// has millions.
 #[derive(Default)]
 pub(super) struct Series {
     /// The observations evaluation can use: a bounded window, not every row.
     window: Window,
     /// The dates of the series' rows in date order and where each was, including rows outside
-    /// the window.
+    /// the window. Its first run starts at the series' first dated row.
     pub(super) seen: SeenDates,
-    /// The first row of the series and whether it was undated: an undated row conflicts with any
-    /// other row of its series.
-    first: Option<Location>,
-    undated: bool,
+    /// Where the series' row was when it is undated: an undated row conflicts with any other row
+    /// of its series.
+    undated: Option<Location>,
 }
+
+impl Series {
+    /// Where the series' first row was, if it has one.
+    fn first(&self) -> Option<Location> {
+        self.undated.or_else(|| self.seen.first())
+    }
+}
+
+/// How many dates as written the store remembers the reading of: a check-in log has a date a
+/// week; the limit only keeps an input of endless distinct dates from growing the memo.
+const DATE_MEMO_LIMIT: usize = 4096;
 
 /// Collects measurements from any number of sources into a dataset of series per scope and metric.
 ///
@@ -86,12 +126,19 @@ pub struct Store<'c> {
     pub(super) series: Vec<Series>,
     /// Rows dated before their series' latest, for the duplicate check.
     pub(super) out_of_order: OutOfOrder,
+    /// Rows read but not yet added to their series, in the order they came: see [`Store::flush`].
+    pending: Vec<Pending>,
+    /// How many rows are gathered before a flush: [`PENDING_ROWS`], but for tests.
+    pending_limit: usize,
     /// Distinct dates in order of first appearance, and the index of each.
     dates: Vec<When>,
     date_indexes: HashMap<When, u32>,
     /// The last row's date and scope as written: consecutive rows usually share them.
     last_date: Option<(String, Dated)>,
     last_scope: Option<(String, usize)>,
+    /// Dates as written and their reading, for rows in no order, whose date is seldom the last
+    /// row's.
+    date_memo: HashMap<Box<str>, Dated>,
     /// Metric names as written and the metric each resolves to, with the unit written into the
     /// name (`Response Time (ms)`): normalising a name costs more than looking it up, and a file
     /// spells each metric one way a million times.
@@ -135,15 +182,18 @@ impl<'c> Store<'c> {
             catalog,
             as_of: None,
             scopes: Vec::new(),
-            scope_indexes: HashMap::new(),
+            scope_indexes: HashMap::default(),
             unscoped: None,
             series: Vec::new(),
             out_of_order: OutOfOrder::default(),
+            pending: Vec::new(),
+            pending_limit: PENDING_ROWS,
             dates: Vec::new(),
-            date_indexes: HashMap::new(),
+            date_indexes: HashMap::default(),
             last_date: None,
             last_scope: None,
-            names: HashMap::new(),
+            date_memo: HashMap::default(),
+            names: HashMap::default(),
             next_name: vec![None; metrics + 1],
             after: metrics,
             suffixes: vec![None; metrics],
@@ -161,6 +211,15 @@ impl<'c> Store<'c> {
     #[must_use]
     pub fn as_of(mut self, as_of: Option<When>) -> Self {
         self.as_of = as_of;
+        self
+    }
+
+    /// Gathers at most `rows` rows before adding them to their series, so that tests cross the
+    /// boundary of a flush often.
+    #[cfg(test)]
+    #[must_use]
+    pub(super) fn pending_limit(mut self, rows: usize) -> Self {
+        self.pending_limit = rows.max(1);
         self
     }
 
@@ -192,6 +251,7 @@ impl<'c> Store<'c> {
         &mut self,
         read: Result<(), MeasurementError>,
     ) -> Result<(), MeasurementError> {
+        let read = self.flush().and(read);
         let metrics = self.catalog.metrics().len();
         let ranks = &self.ranks;
         match self.out_of_order.first_repeat(|series| ranks[series % metrics] as usize) {
@@ -219,7 +279,20 @@ impl<'c> Store<'c> {
     }
 
     /// Adds one row: the one entry point of every source.
+    ///
+    /// A row is checked on its own at once; it is checked against the other rows of its series
+    /// (the duplicate check) when the pending rows are flushed. An error in this row is reported
+    /// only after the rows before it are flushed: one of them may hold an error that comes first.
     pub(crate) fn push(&mut self, row: Row<'_>) -> Result<(), MeasurementError> {
+        match self.check(row) {
+            Ok(()) if self.pending.len() < self.pending_limit => Ok(()),
+            Ok(()) => self.flush(),
+            Err(err) => Err(self.flush().err().unwrap_or(err)),
+        }
+    }
+
+    /// Checks one row on its own and leaves it pending.
+    fn check(&mut self, row: Row<'_>) -> Result<(), MeasurementError> {
         let here = Location { file: row.source.0, line: row.line };
         let at = match row.date {
             None => None,
@@ -293,6 +366,10 @@ impl<'c> Store<'c> {
                 {
                     return Ok(*dated);
                 }
+                if let Some(&dated) = self.date_memo.get(text) {
+                    self.remember_last_date(text, dated);
+                    return Ok(dated);
+                }
                 When::parse(text)
                     .map_err(|cause| MeasurementError::BadDate { at: self.shown(here), cause })?
             }
@@ -310,9 +387,23 @@ impl<'c> Store<'c> {
             Dated { at, id }
         };
         if let RowDate::Text(text) = date {
-            self.last_date = Some((text.to_string(), dated));
+            if self.date_memo.len() < DATE_MEMO_LIMIT {
+                self.date_memo.insert(text.into(), dated);
+            }
+            self.remember_last_date(text, dated);
         }
         Ok(dated)
+    }
+
+    fn remember_last_date(&mut self, text: &str, dated: Dated) {
+        match &mut self.last_date {
+            Some((last, last_dated)) => {
+                last.clear();
+                last.push_str(text);
+                *last_dated = dated;
+            }
+            None => self.last_date = Some((text.to_string(), dated)),
+        }
     }
 
     fn scope_index(&mut self, name: Option<&str>) -> usize {
@@ -364,10 +455,7 @@ impl<'c> Store<'c> {
         Ok(resolved)
     }
 
-    /// Adds one value to its series, refusing a second value for the same scope, metric and date.
-    /// An undated row conflicts with any other row of its series at once, and so does a row on the
-    /// date of one that came in date order; two rows out of order with the same date are found by
-    /// [`OutOfOrder::first_repeat`] when the source ends.
+    /// Reads one row's value and leaves it pending for its series.
     fn add(
         &mut self,
         scope: usize,
@@ -379,26 +467,6 @@ impl<'c> Store<'c> {
     ) -> Result<(), MeasurementError> {
         let m = &self.catalog.metrics()[metric];
         let index = scope * self.catalog.metrics().len() + metric;
-        let series = &mut self.series[index];
-        if let Some(first) = series.first.filter(|_| series.undated || at.is_none()) {
-            return Err(self.duplicate(scope, metric, at.map(|d| d.at), here, first));
-        }
-        series.first.get_or_insert(here);
-        match at {
-            Some(dated) => match series.seen.note(dated.id, here) {
-                Order::Next => {}
-                Order::Repeat(first) => {
-                    return Err(self.duplicate(scope, metric, Some(dated.at), here, first));
-                }
-                Order::Before => self.out_of_order.push(index, dated.id, here).map_err(|what| {
-                    MeasurementError::TooMany {
-                        what,
-                        file: self.sources[here.file as usize].clone(),
-                    }
-                })?,
-            },
-            None => series.undated = true,
-        }
         let suffix = &mut self.suffixes[metric];
         let value = m.unit.parse_remembering(text, unit, suffix).map_err(|cause| {
             MeasurementError::BadValue { at: self.shown(here), metric: m.name.clone(), cause }
@@ -427,15 +495,112 @@ impl<'c> Store<'c> {
             }
         }
         self.any_value |= value.is_some();
-        let at = at.map(|d| d.at);
         let visible = match (at, self.as_of) {
-            (Some(at), Some(limit)) => at.not_after(limit),
+            (Some(at), Some(limit)) => at.at.not_after(limit),
             _ => true,
         };
-        if visible {
-            self.series[index].window.add(Observation { at, value });
-        }
+        let too_many = |what| MeasurementError::TooMany {
+            what,
+            file: self.sources[here.file as usize].clone(),
+        };
+        let series = u32::try_from(index).map_err(|_| too_many("scopes"))?;
+        self.pending.push(Pending {
+            series,
+            date: at.map_or(UNDATED, |d| d.id),
+            value: value.unwrap_or(f64::NAN),
+            line: here.line,
+            order: u32::try_from(self.pending.len()).unwrap_or(u32::MAX),
+            visible,
+        });
         Ok(())
+    }
+
+    /// Adds the pending rows to their series, series by series and each series' rows in the order
+    /// they came, refusing a second value for the same scope, metric and date. An undated row
+    /// conflicts with any other row of its series at once, and so does a row on the date of one
+    /// that came in date order; two rows out of order with the same date are found by
+    /// [`OutOfOrder::first_repeat`] when the source ends.
+    ///
+    /// Of several errors, the one of the row that came first is reported, as it would be adding the
+    /// rows one by one; rows after it leave no trace that could be reported instead.
+    fn flush(&mut self) -> Result<(), MeasurementError> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let mut pending = std::mem::take(&mut self.pending);
+        // Each row's place is unique: the sort need not be stable.
+        pending.sort_unstable_by_key(|p| (p.series, p.order));
+        let metrics = self.catalog.metrics().len();
+        let file = u32::try_from(self.sources.len() - 1).unwrap_or(u32::MAX);
+        let mut first_error: Option<(u32, SeriesError)> = None;
+        let mut loose = Vec::new();
+        for p in &pending {
+            if first_error.as_ref().is_some_and(|(order, _)| *order < p.order) {
+                // Rows of this series after the error were never added.
+                continue;
+            }
+            let here = Location { file, line: p.line };
+            let index = p.series as usize;
+            let (scope, metric) = (index / metrics, index % metrics);
+            let dated = (p.date != UNDATED).then(|| self.dates[p.date as usize]);
+            let series = &mut self.series[index];
+            let error = if let Some(first) =
+                series.first().filter(|_| series.undated.is_some() || dated.is_none())
+            {
+                Some(SeriesError::Duplicate { scope, metric, at: dated, here, first })
+            } else if let Some(at) = dated {
+                match series.seen.note(p.date, here) {
+                    Order::Next => None,
+                    Order::Repeat(first) => {
+                        Some(SeriesError::Duplicate { scope, metric, at: Some(at), here, first })
+                    }
+                    Order::Before => {
+                        loose.push((p.order, index, p.date, here));
+                        None
+                    }
+                }
+            } else {
+                series.undated = Some(here);
+                None
+            };
+            match error {
+                Some(error) => {
+                    if first_error.as_ref().is_none_or(|(order, _)| p.order < *order) {
+                        first_error = Some((p.order, error));
+                    }
+                }
+                None if p.visible => {
+                    let value = (!p.value.is_nan()).then_some(p.value);
+                    series.window.add(Observation { at: dated, value });
+                }
+                None => {}
+            }
+        }
+        let limit = first_error.as_ref().map_or(u32::MAX, |(order, _)| *order);
+        loose.sort_unstable_by_key(|&(order, ..)| order);
+        for (order, index, date, here) in loose {
+            if order < limit
+                && let Err(what) = self.out_of_order.push(index, date, here)
+            {
+                first_error = match first_error {
+                    Some((first, error)) if first < order => Some((first, error)),
+                    _ => Some((order, SeriesError::TooMany(what))),
+                };
+                break;
+            }
+        }
+        pending.clear();
+        self.pending = pending;
+        match first_error {
+            None => Ok(()),
+            Some((_, SeriesError::TooMany(what))) => Err(MeasurementError::TooMany {
+                what,
+                file: self.sources[file as usize].clone(),
+            }),
+            Some((_, SeriesError::Duplicate { scope, metric, at, here, first })) => {
+                Err(self.duplicate(scope, metric, at, here, first))
+            }
+        }
     }
 
     /// The error for a row at `here` that repeats the row at `first`.
@@ -473,13 +638,15 @@ impl<'c> Store<'c> {
     }
 
     /// The dataset read; an error when no source held any value.
-    pub fn finish(self) -> Result<Dataset, MeasurementError> {
+    pub fn finish(mut self) -> Result<Dataset, MeasurementError> {
+        self.flush()?;
         if !self.any_value {
             let files = self.sources.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>();
             return Err(MeasurementError::NoMeasurements { files: files.join(", ") });
         }
         let metrics = self.catalog.metrics().len();
-        let mut series = self.series.into_iter().map(|s| s.window.observations().to_vec());
+        // Each window is dropped as soon as it is copied out.
+        let mut series = self.series.into_iter().map(|s| s.window.observations());
         let scopes = self
             .scopes
             .into_iter()
@@ -504,7 +671,11 @@ mod tests {
         let mut store = Store::new(&catalog);
         let lcov = store.begin("lcov:coverage/lcov.info", Numbers::default()).unwrap();
         store.push(row(lcov, "code_coverage", "81.5")).unwrap();
-        let again = store.push(row(lcov, "Code Coverage", "80")).unwrap_err();
+        // A row is checked against its series when the source ends, or before an error.
+        let again = store
+            .push(row(lcov, "Code Coverage", "80"))
+            .and_then(|()| store.end(Ok(())))
+            .unwrap_err();
         assert_eq!(
             again.to_string(),
             "lcov:coverage/lcov.info: `code_coverage` is measured twice (first at lcov:coverage/lcov.info); keep one row per metric, or add a `date` column to keep a history"
@@ -525,7 +696,8 @@ mod tests {
         let git = store.begin("git:.", Numbers::default()).unwrap();
         let at = When::parse("2026-11-23").unwrap();
         let collected = Row { date: Some(RowDate::At(at)), ..row(git, "mttr", "6") };
-        let err = store.push(collected).unwrap_err().to_string();
+        let err =
+            store.push(collected).and_then(|()| store.end(Ok(()))).unwrap_err().to_string();
         assert!(
             err.starts_with("git:.: `mttr` is measured twice on 2026-11-23 (first at h.csv:2)"),
             "{err}"
