@@ -107,7 +107,7 @@ fn scorecard(
 ) -> anyhow::Result<Scorecard> {
     let Grading { sources, as_of, policy, today, progress, .. } = grading;
     let (as_of, policy, today, progress) = (*as_of, *policy, *today, *progress);
-    let mut store = Store::new(&in_effect.catalog).as_of(as_of);
+    let mut store = Store::new(&in_effect.catalog).as_of(as_of).threads(grading.threads);
     read_files(&mut store, sources, &Progress::new(progress))?;
     let mut not_collected = Vec::new();
     if !grading.collect.sources.is_empty() {
@@ -215,11 +215,7 @@ fn read_files(
         let file = source.display_name();
         match source {
             Source::Stdin => {
-                measurements::csv::read(
-                    store,
-                    progress.wrap(io::stdin().lock(), &file, None),
-                    &file,
-                )?;
+                measurements::csv::read(store, progress.wrap(io::stdin(), &file, None), &file)?;
             }
             Source::File(path) => {
                 let reader = File::open(path).map_err(|cause| {

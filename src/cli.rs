@@ -258,6 +258,11 @@ pub struct InputArgs {
     #[arg(long, short)]
     pub quiet: bool,
 
+    /// Read with up to N threads (default: the cores available); `--threads 1` reads on one.
+    /// The result is the same either way.
+    #[arg(long, value_name = "N", env = "KPI_THREADS", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+
     /// Judge regressions against this: the JSON of an earlier `kpi check --format json` (the main
     /// branch's), a measurements CSV, or `previous` for each series' previous check-in. Metrics
     /// with a `regression:` policy warn or fail when they got worse than it allows.
@@ -481,6 +486,8 @@ pub struct Grading {
     pub baseline: Option<Baseline>,
     /// The level every scope must hold, as written; the catalog's ladder resolves it.
     pub require_level: Option<String>,
+    /// How many threads reading may use.
+    pub threads: usize,
 }
 
 impl Grading {
@@ -499,6 +506,10 @@ impl Grading {
             collect: input.collection.validated(input.from.clone()),
             baseline: input.baseline.clone(),
             require_level: gate.require_level.clone(),
+            threads: input.threads.map_or_else(
+                || std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+                usize::from,
+            ),
         })
     }
 }

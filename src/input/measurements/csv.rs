@@ -81,7 +81,11 @@ struct Dialect {
 }
 
 /// Reads one CSV input into `store`; `file` names it in messages.
-pub fn read(store: &mut Store<'_>, reader: impl Read, file: &str) -> Result<(), MeasurementError> {
+pub fn read(
+    store: &mut Store<'_>,
+    reader: impl Read + Send,
+    file: &str,
+) -> Result<(), MeasurementError> {
     let mut reader = reader;
     let open = |cause| MeasurementError::Open { file: file.to_string(), cause };
     let prefix = first_lines(&mut reader).map_err(open)?;
@@ -153,7 +157,7 @@ fn header_delimiter(line: &[u8]) -> u8 {
 
 fn read_rows(
     store: &mut Store<'_>,
-    text: impl Read,
+    text: impl Read + Send,
     dialect: &Dialect,
     source: SourceId,
 ) -> Result<(), MeasurementError> {
@@ -166,7 +170,9 @@ fn read_rows(
     let skipped = dialect.skipped_lines;
     let header_record = match csv.headers() {
         Ok(header) => header.clone(),
-        Err(e) => return Err(csv_error(e, store, source, csv.get_mut(), skipped)),
+        Err(e) => {
+            return Err(csv_error(e, &|line| store.origin(source, line), csv.get_mut(), skipped));
+        }
     };
     let header_line = line_of(header_record.position(), csv.get_mut()).max(1) + skipped;
     if csv.get_ref().problem() == Some(TextProblem::UnterminatedQuote) {
@@ -176,65 +182,173 @@ fn read_rows(
     let file = at.source.clone();
     let header = header(store.catalog(), &header_record, at, &file)?;
 
-    let mut record = ::csv::StringRecord::new();
+    let origin = |line: u64| Origin { source: file.clone(), line: (line > 0).then_some(line) };
+    if store.reading_threads() < 2 {
+        let mut record = ::csv::StringRecord::new();
+        while let Some(found) = next_record(&mut csv, &mut record, skipped, &origin)? {
+            push_record(store, &header, &header_record, &record, found, dialect.delimiter, source)?;
+        }
+        return Ok(());
+    }
+    // One thread reads records while this one adds their rows to the store. Records go across
+    // in order, in batches whose buffers come back to be filled again, and an error goes across
+    // after the records before it: the rows are pushed, and errors found, in the order a single
+    // thread finds them.
+    let batch_records = store.reading_batch();
+    std::thread::scope(|scope| {
+        let (full, filled) = std::sync::mpsc::sync_channel::<Result<Batch, MeasurementError>>(4);
+        let (empty, emptied) = std::sync::mpsc::channel::<Batch>();
+        scope.spawn(move || {
+            loop {
+                let mut batch = emptied.try_recv().unwrap_or_default();
+                batch.len = 0;
+                let mut end = None;
+                while batch.len < batch_records {
+                    if batch.len == batch.records.len() {
+                        batch.records.push((::csv::StringRecord::new(), Found::default()));
+                    }
+                    let (record, found) = &mut batch.records[batch.len];
+                    match next_record(&mut csv, record, skipped, &origin) {
+                        Ok(Some(next)) => {
+                            *found = next;
+                            batch.len += 1;
+                        }
+                        Ok(None) => {
+                            end = Some(Ok(()));
+                            break;
+                        }
+                        Err(err) => {
+                            end = Some(Err(err));
+                            break;
+                        }
+                    }
+                }
+                // A closed channel: the reader stopped at an error of its own.
+                if full.send(Ok(batch)).is_err() {
+                    return;
+                }
+                match end {
+                    None => {}
+                    Some(Ok(())) => return,
+                    Some(Err(err)) => {
+                        let _ = full.send(Err(err));
+                        return;
+                    }
+                }
+            }
+        });
+        for batch in filled {
+            let batch = batch?;
+            for (record, found) in &batch.records[..batch.len] {
+                push_record(
+                    store,
+                    &header,
+                    &header_record,
+                    record,
+                    *found,
+                    dialect.delimiter,
+                    source,
+                )?;
+            }
+            // The reading thread may have ended: then the buffers are simply dropped.
+            let _ = empty.send(batch);
+        }
+        Ok(())
+    })
+}
+
+/// Records read, and the buffers of records to read into.
+#[derive(Default)]
+struct Batch {
+    records: Vec<(::csv::StringRecord, Found)>,
+    /// How many of `records` hold a record read.
+    len: usize,
+}
+
+/// Where a record read starts, and whether a quoted field in it spans lines.
+#[derive(Debug, Clone, Copy, Default)]
+struct Found {
+    line: u64,
+    breaks: bool,
+}
+
+/// Reads the next record with text into `record`: `None` at the end of the input.
+fn next_record<R: Read>(
+    csv: &mut ::csv::Reader<Lines<R>>,
+    record: &mut ::csv::StringRecord,
+    skipped: u64,
+    origin: &dyn Fn(u64) -> Origin,
+) -> Result<Option<Found>, MeasurementError> {
     loop {
-        match csv.read_record(&mut record) {
+        match csv.read_record(record) {
             Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(csv_error(e, store, source, csv.get_mut(), skipped)),
+            Ok(false) => return Ok(None),
+            Err(e) => return Err(csv_error(e, origin, csv.get_mut(), skipped)),
         }
         if trim(record.as_slice()).is_empty() {
             continue;
         }
         let line = line_of(record.position(), csv.get_mut()) + skipped;
-        if memchr::memchr2(b'\n', b'\r', record.as_slice().as_bytes()).is_some()
-            || csv.get_ref().problem().is_some()
-        {
-            if csv.get_ref().problem() == Some(TextProblem::UnterminatedQuote) {
-                let fields = record.len().saturating_sub(1);
-                let opened = line + (0..fields).map(|i| breaks(&record[i])).sum::<u64>();
-                return Err(MeasurementError::UnterminatedQuote {
-                    at: store.origin(source, opened),
+        let breaks = memchr::memchr2(b'\n', b'\r', record.as_slice().as_bytes()).is_some()
+            || csv.get_ref().problem().is_some();
+        if breaks && csv.get_ref().problem() == Some(TextProblem::UnterminatedQuote) {
+            let fields = record.len().saturating_sub(1);
+            let opened = line + (0..fields).map(|i| breaks_in(&record[i])).sum::<u64>();
+            return Err(MeasurementError::UnterminatedQuote { at: origin(opened) });
+        }
+        return Ok(Some(Found { line, breaks }));
+    }
+}
+
+/// Adds the rows of one record read.
+fn push_record(
+    store: &mut Store<'_>,
+    header: &Header,
+    header_record: &::csv::StringRecord,
+    record: &::csv::StringRecord,
+    found: Found,
+    delimiter: u8,
+    source: SourceId,
+) -> Result<(), MeasurementError> {
+    let line = found.line;
+    if found.breaks {
+        check_quoted_breaks(store, header, record, delimiter, source, line)?;
+    }
+    let field = |column: usize| record.get(column).map_or("", trim);
+    let cell = Row {
+        scope: header.scope.map(field),
+        metric: "",
+        date: header.date.map(|column| RowDate::Text(field(column))),
+        value: "",
+        unit: None,
+        source,
+        line,
+    };
+    match &header.layout {
+        Layout::Long { metric, value, unit } => store.push(Row {
+            metric: field(*metric),
+            value: field(*value),
+            unit: unit.map(field),
+            ..cell
+        }),
+        Layout::Wide { columns, unnamed } => {
+            if let Some(&column) = unnamed.iter().find(|&&c| !field(c).is_empty()) {
+                return Err(MeasurementError::UnnamedColumn {
+                    at: store.origin(source, line),
+                    column: column + 1,
                 });
             }
-            check_quoted_breaks(store, &header, &record, dialect.delimiter, source, line)?;
-        }
-        let field = |column: usize| record.get(column).map_or("", trim);
-        let cell = Row {
-            scope: header.scope.map(field),
-            metric: "",
-            date: header.date.map(|column| RowDate::Text(field(column))),
-            value: "",
-            unit: None,
-            source,
-            line,
-        };
-        match &header.layout {
-            Layout::Long { metric, value, unit } => store.push(Row {
-                metric: field(*metric),
-                value: field(*value),
-                unit: unit.map(field),
-                ..cell
-            })?,
-            Layout::Wide { columns, unnamed } => {
-                if let Some(&column) = unnamed.iter().find(|&&c| !field(c).is_empty()) {
-                    return Err(MeasurementError::UnnamedColumn {
-                        at: store.origin(source, line),
-                        column: column + 1,
-                    });
-                }
-                for &column in columns {
-                    let metric = &header_record[column];
-                    store.push(Row { metric, value: field(column), ..cell })?;
-                }
+            for &column in columns {
+                let metric = &header_record[column];
+                store.push(Row { metric, value: field(column), ..cell })?;
             }
+            Ok(())
         }
     }
-    Ok(())
 }
 
 /// Line breaks in a field: LF, CRLF or a lone CR each count once.
-fn breaks(field: &str) -> u64 {
+fn breaks_in(field: &str) -> u64 {
     let bytes = field.as_bytes();
     memchr::memchr2_iter(b'\n', b'\r', bytes)
         .filter(|&at| !(bytes[at] == b'\n' && at > 0 && bytes[at - 1] == b'\r'))
@@ -261,7 +375,7 @@ fn check_quoted_breaks(
                 });
             }
         }
-        opened += breaks(field);
+        opened += breaks_in(field);
     }
     Ok(())
 }
@@ -408,32 +522,31 @@ fn line_of(position: Option<&::csv::Position>, lines: &mut Lines<impl Read>) -> 
 
 fn csv_error(
     err: ::csv::Error,
-    store: &Store<'_>,
-    source: SourceId,
+    origin: &dyn Fn(u64) -> Origin,
     lines: &mut Lines<impl Read>,
     skipped: u64,
 ) -> MeasurementError {
     match (lines.problem(), err.kind()) {
         (Some(TextProblem::RowTooLong { line }), _) => MeasurementError::RowTooLong {
-            at: store.origin(source, line + skipped),
+            at: origin(line + skipped),
             limit: MAX_ROW_BYTES / (1024 * 1024),
         },
         (Some(TextProblem::UnterminatedQuote), ::csv::ErrorKind::UnequalLengths { pos, .. }) => {
             MeasurementError::UnterminatedQuote {
-                at: store.origin(source, line_of(pos.as_ref(), lines) + skipped),
+                at: origin(line_of(pos.as_ref(), lines) + skipped),
             }
         }
-        (_, ::csv::ErrorKind::Utf8 { pos, .. }) => MeasurementError::NotUtf8 {
-            at: store.origin(source, line_of(pos.as_ref(), lines).max(1) + skipped),
-        },
+        (_, ::csv::ErrorKind::Utf8 { pos, .. }) => {
+            MeasurementError::NotUtf8 { at: origin(line_of(pos.as_ref(), lines).max(1) + skipped) }
+        }
         (_, ::csv::ErrorKind::UnequalLengths { pos, expected_len, len }) => {
             MeasurementError::Ragged {
-                at: store.origin(source, line_of(pos.as_ref(), lines) + skipped),
+                at: origin(line_of(pos.as_ref(), lines) + skipped),
                 found: *len,
                 expected: *expected_len,
             }
         }
-        _ => MeasurementError::Csv { file: store.origin(source, 0).source, cause: err },
+        _ => MeasurementError::Csv { file: origin(0).source, cause: err },
     }
 }
 
@@ -1028,12 +1141,17 @@ mod model_tests {
             split in 0..200usize,
             as_of in option::of(0..DAYS),
             pending in prop_oneof![Just(usize::MAX), 1..40usize],
+            batch in option::of(1..20usize),
         ) {
             let catalog = load_builtin().unwrap();
             let split = split.min(rows.len());
             let files: [(&str, &[Row]); 2] = [("a.csv", &rows[..split]), ("b.csv", &rows[split..])];
             let as_of = as_of.map(day);
-            let mut collector = Store::new(&catalog).as_of(as_of).pending_limit(pending);
+            let collector = Store::new(&catalog).as_of(as_of).pending_limit(pending);
+            let mut collector = match batch {
+                Some(records) => collector.threaded_batches(records),
+                None => collector,
+            };
             let read = files
                 .iter()
                 .try_for_each(|(name, rows)| read(&mut collector, csv(rows).as_bytes(), name))
@@ -1221,12 +1339,25 @@ mod robustness_tests {
     /// Reads `inputs` as files in turn; on success evaluates and renders in every format.
     fn read_and_render(inputs: &[&[u8]]) {
         let catalog = load_builtin().unwrap();
-        let mut collector = Store::new(&catalog);
-        let read = inputs
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, bytes)| read(&mut collector, *bytes, &format!("in{i}.csv")))
-            .and_then(|()| collector.finish());
+        let read_with = |mut collector: Store<'_>| {
+            inputs
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, bytes)| read(&mut collector, *bytes, &format!("in{i}.csv")))
+                .and_then(|()| collector.finish())
+        };
+        let read = read_with(Store::new(&catalog));
+        // Two threads handing over a record or two at a time, and a flush every few rows, read
+        // the same, errors and all.
+        for (batch, pending) in [(1, 1), (2, 3)] {
+            let threaded =
+                read_with(Store::new(&catalog).threaded_batches(batch).pending_limit(pending));
+            match (&read, &threaded) {
+                (Ok(one), Ok(two)) => assert_eq!(one, two),
+                (Err(one), Err(two)) => assert_eq!(one.to_string(), two.to_string()),
+                (one, two) => panic!("one thread: {one:?}; two: {two:?}"),
+            }
+        }
         match read {
             Ok(data) => {
                 let policy = GatePolicy { fail_on: FailOn::Warn, require_all: true };

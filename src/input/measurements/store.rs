@@ -130,6 +130,10 @@ pub struct Store<'c> {
     pending: Vec<Pending>,
     /// How many rows are gathered before a flush: [`PENDING_ROWS`], but for tests.
     pending_limit: usize,
+    /// How many threads a source may read with, and how many records go from one to the other
+    /// at a time.
+    threads: usize,
+    batch: usize,
     /// Distinct dates in order of first appearance, and the index of each.
     dates: Vec<When>,
     date_indexes: HashMap<When, u32>,
@@ -188,6 +192,8 @@ impl<'c> Store<'c> {
             out_of_order: OutOfOrder::default(),
             pending: Vec::new(),
             pending_limit: PENDING_ROWS,
+            threads: 1,
+            batch: 512,
             dates: Vec::new(),
             date_indexes: HashMap::default(),
             last_date: None,
@@ -220,6 +226,34 @@ impl<'c> Store<'c> {
     #[must_use]
     pub(super) fn pending_limit(mut self, rows: usize) -> Self {
         self.pending_limit = rows.max(1);
+        self
+    }
+
+    /// Lets a source read with up to `threads` threads (at least one): one reads the input while
+    /// another adds its rows. The rows, and any error, are the same however many there are.
+    #[must_use]
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = threads.max(1);
+        self
+    }
+
+    /// How many threads a source may read with.
+    pub(crate) fn reading_threads(&self) -> usize {
+        self.threads
+    }
+
+    /// How many records a reading thread hands over at a time.
+    pub(crate) fn reading_batch(&self) -> usize {
+        self.batch
+    }
+
+    /// Reads with two threads handing over `records` records at a time, so that tests cross
+    /// the boundary of a batch often.
+    #[cfg(test)]
+    #[must_use]
+    pub(super) fn threaded_batches(mut self, records: usize) -> Self {
+        self.threads = 2;
+        self.batch = records.max(1);
         self
     }
 
@@ -564,16 +598,15 @@ impl<'c> Store<'c> {
                 None
             };
             match error {
-                Some(error) => {
-                    if first_error.as_ref().is_none_or(|(order, _)| p.order < *order) {
-                        first_error = Some((p.order, error));
-                    }
+                Some(error) if first_error.as_ref().is_none_or(|(order, _)| p.order < *order) => {
+                    first_error = Some((p.order, error));
                 }
                 None if p.visible => {
                     let value = (!p.value.is_nan()).then_some(p.value);
                     series.window.add(Observation { at: dated, value });
                 }
-                None => {}
+                // A later error, or a row no evaluation at `--as-of` shows.
+                Some(_) | None => {}
             }
         }
         let limit = first_error.as_ref().map_or(u32::MAX, |(order, _)| *order);
@@ -593,10 +626,9 @@ impl<'c> Store<'c> {
         self.pending = pending;
         match first_error {
             None => Ok(()),
-            Some((_, SeriesError::TooMany(what))) => Err(MeasurementError::TooMany {
-                what,
-                file: self.sources[file as usize].clone(),
-            }),
+            Some((_, SeriesError::TooMany(what))) => {
+                Err(MeasurementError::TooMany { what, file: self.sources[file as usize].clone() })
+            }
             Some((_, SeriesError::Duplicate { scope, metric, at, here, first })) => {
                 Err(self.duplicate(scope, metric, at, here, first))
             }
@@ -696,8 +728,7 @@ mod tests {
         let git = store.begin("git:.", Numbers::default()).unwrap();
         let at = When::parse("2026-11-23").unwrap();
         let collected = Row { date: Some(RowDate::At(at)), ..row(git, "mttr", "6") };
-        let err =
-            store.push(collected).and_then(|()| store.end(Ok(()))).unwrap_err().to_string();
+        let err = store.push(collected).and_then(|()| store.end(Ok(()))).unwrap_err().to_string();
         assert!(
             err.starts_with("git:.: `mttr` is measured twice on 2026-11-23 (first at h.csv:2)"),
             "{err}"
