@@ -138,8 +138,14 @@ fn scorecard(
         None => None,
         Some(name) => Some(required_level(&in_effect.catalog.ladder, name)?),
     };
-    let policies =
-        Policies { as_of, gate: policy, waivers, baseline: baseline.as_ref(), require_level };
+    let policies = Policies {
+        as_of,
+        gate: policy,
+        waivers,
+        baseline: baseline.as_ref(),
+        require_level,
+        threads: grading.threads,
+    };
     let catalog_for = |scope: Option<&str>| in_effect.catalog_for_scope(scope);
     let mut card = evaluate_scoped(&in_effect.catalog, &catalog_for, &data, &policies);
     // A metric left without data by a source that tried says why, in every format that shows it.
@@ -320,7 +326,11 @@ fn check(
     for (format, destination) in &config.exports {
         // Exports go to files and logs, where colour codes would be noise.
         let format = *format;
-        let style = Style { compact: config.style.compact, ..Style::default() };
+        let style = Style {
+            compact: config.style.compact,
+            threads: config.style.threads,
+            ..Style::default()
+        };
         outputs.add_writer(destination.clone(), move |out| render::write(format, card, style, out));
     }
     if let Some(path) = &config.step_summary {

@@ -683,10 +683,11 @@ impl CheckConfig {
                 output == Destination::Stdout && env.stdout_is_terminal && !env.no_color
             }
         };
+        let style = Style { color, width, compact: args.compact, threads: grading.threads };
         Ok(CheckConfig {
             grading,
             format: args.format,
-            style: Style { color, width, compact: args.compact },
+            style,
             output,
             exports,
             step_summary: env.github_step_summary.filter(|_| !args.no_step_summary),

@@ -1,10 +1,10 @@
 //! Evaluation: grading each metric's value against its thresholds and deciding the gate. Pure.
 
 use std::borrow::Cow;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::catalog::{Catalog, Definition, Metric};
-use super::history::{Dataset, Observation, When, trend};
+use super::history::{Dataset, Observation, ScopeData, When, trend};
 use super::levels;
 use super::policy::{self, Baseline, BaselinePoint, OnStale, Regression, RegressionVerdict};
 use super::scorecard::{
@@ -125,12 +125,14 @@ pub struct Policies<'a> {
     /// The index, in the catalog's ladder, of the level every scope must hold
     /// (`--require-level`); `None`: levels do not gate.
     pub require_level: Option<usize>,
+    /// How many threads may grade; the scorecard is the same whatever the number.
+    pub threads: usize,
 }
 
 impl Policies<'_> {
     /// The gate's rules alone: no waivers.
     pub fn gate(as_of: Option<When>, gate: GatePolicy) -> Policies<'static> {
-        Policies { as_of, gate, waivers: None, baseline: None, require_level: None }
+        Policies { as_of, gate, waivers: None, baseline: None, require_level: None, threads: 1 }
     }
 }
 
@@ -151,72 +153,25 @@ pub fn evaluate(
 /// A scope with no check-in at or before `as_of` is left out.
 pub fn evaluate_scoped<'c>(
     catalog: &'c Catalog,
-    catalog_for: &dyn Fn(Option<&str>) -> Cow<'c, Catalog>,
+    catalog_for: &(dyn Fn(Option<&str>) -> Cow<'c, Catalog> + Sync),
     data: &Dataset,
     policies: &Policies<'_>,
 ) -> Scorecard {
     let (as_of, policy) = (policies.as_of, policies.gate);
-    let mut summary = Summary::default();
-    let mut results = Vec::with_capacity(data.scopes.len() * catalog.metrics().len());
-    let mut scopes = Vec::with_capacity(data.scopes.len());
     // Texts made once per metric rather than once per scope and metric.
     let texts = texts_of(catalog);
-    let no_ideas: Rc<[String]> = Rc::from([]);
-    for scope in &data.scopes {
-        let visible = |o: &&Observation| match (as_of, o.at) {
-            (Some(limit), Some(at)) => at.not_after(limit),
-            _ => true,
-        };
-        let mut dates: Vec<When> =
-            scope.series.iter().flatten().filter(visible).filter_map(|o| o.at).collect();
-        dates.sort_unstable();
-        dates.dedup();
-        let undated = scope.series.iter().flatten().any(|o| o.at.is_none());
-        if dates.is_empty() && !undated {
-            continue;
-        }
-        let recent = &dates[dates.len().saturating_sub(HISTORY_LEN)..];
-        let mut scope_summary = Summary::default();
-        let scope_catalog = catalog_for(scope.name.as_deref());
-        // A scope whose thresholds, target or ideas a config changes needs its own texts.
-        let scope_texts;
-        let texts = match &scope_catalog {
-            Cow::Borrowed(_) => &texts,
-            Cow::Owned(changed) => {
-                scope_texts = texts_of(changed);
-                &scope_texts
-            }
-        };
-        let scope_name: Option<Shared> = scope.name.as_deref().map(Shared::from);
-        let mut points: Vec<&Observation> = Vec::with_capacity(HISTORY_LEN + GRADED);
-        let first = results.len();
-        let mut weighted = Vec::with_capacity(scope_catalog.metrics().len());
-        for ((metric, series), texts) in
-            scope_catalog.metrics().iter().zip(&scope.series).zip(texts)
-        {
-            points.clear();
-            points.extend(series.iter().filter(visible));
-            points.sort_by_key(|o| o.at);
-            let series = Series {
-                metric,
-                texts,
-                scope: scope_name.as_ref(),
-                points: &points,
-                recent,
-                latest_checkin: dates.last().copied(),
-            };
-            let result = grade(&series, &no_ideas, policies);
-            scope_summary.count(result.status);
-            weighted.push((metric.weight, levels::credit(&result)));
-            results.push(result);
-        }
-        summary.add(scope_summary);
-        scopes.push(ScopeSummary {
-            name: scope_name,
-            checked_at: dates.last().copied(),
-            summary: scope_summary,
-            score: levels::score(weighted),
-            standing: catalog.ladder.standing(&results[first..]),
+    let no_ideas: Arc<[String]> = Arc::from([]);
+    let graded = Graded { catalog, catalog_for, texts: &texts, no_ideas: &no_ideas, policies };
+    let threads = policies.threads.min(data.scopes.len().div_ceil(CHUNK_SCOPES));
+    let Part { mut results, mut scopes, mut summary } =
+        graded.scopes(if threads < 2 { &data.scopes } else { &[] });
+    if threads >= 2 {
+        results.reserve_exact(data.scopes.len() * catalog.metrics().len());
+        scopes.reserve_exact(data.scopes.len());
+        graded.in_parallel(&data.scopes, threads, |part| {
+            summary.add(part.summary);
+            results.extend(part.results);
+            scopes.extend(part.scopes);
         });
     }
     let below_level = policies.require_level.is_some_and(|required| {
@@ -240,6 +195,124 @@ pub fn evaluate_scoped<'c>(
     }
 }
 
+/// How many scopes a thread grades at a time.
+const CHUNK_SCOPES: usize = 256;
+
+/// What grading a run of scopes needs, shared by every thread that grades.
+struct Graded<'g, 'c> {
+    catalog: &'c Catalog,
+    catalog_for: &'g (dyn Fn(Option<&str>) -> Cow<'c, Catalog> + Sync),
+    texts: &'g [Texts],
+    no_ideas: &'g Arc<[String]>,
+    policies: &'g Policies<'g>,
+}
+
+/// The results of a run of scopes, their summaries and what they add to the scorecard's.
+struct Part {
+    results: Vec<MetricResult>,
+    scopes: Vec<ScopeSummary>,
+    summary: Summary,
+}
+
+impl Graded<'_, '_> {
+    /// Grades `data` in chunks of scopes, `threads` threads each grading every `threads`th chunk,
+    /// and hands each chunk's part to `add` in order: the scorecard is the one a single thread
+    /// makes, and only a few chunks are ever held besides it.
+    fn in_parallel(&self, data: &[ScopeData], threads: usize, mut add: impl FnMut(Part)) {
+        let chunks: Vec<&[ScopeData]> = data.chunks(CHUNK_SCOPES).collect();
+        std::thread::scope(|scope| {
+            let lanes: Vec<_> = (0..threads)
+                .map(|lane| {
+                    let (done, parts) = std::sync::mpsc::sync_channel::<Part>(2);
+                    let chunks = &chunks;
+                    scope.spawn(move || {
+                        for chunk in chunks.iter().skip(lane).step_by(threads) {
+                            if done.send(self.scopes(chunk)).is_err() {
+                                return;
+                            }
+                        }
+                    });
+                    parts
+                })
+                .collect();
+            for k in 0..chunks.len() {
+                // A lane that ended early panicked; the scope passes its panic on.
+                let Ok(part) = lanes[k % threads].recv() else { break };
+                add(part);
+            }
+        });
+    }
+
+    /// Grades a run of scopes.
+    fn scopes(&self, data: &[ScopeData]) -> Part {
+        let Graded { catalog, catalog_for, texts, no_ideas, policies } = *self;
+        let as_of = policies.as_of;
+        let mut part = Part {
+            results: Vec::with_capacity(data.len() * catalog.metrics().len()),
+            scopes: Vec::with_capacity(data.len()),
+            summary: Summary::default(),
+        };
+        for scope in data {
+            let visible = |o: &&Observation| match (as_of, o.at) {
+                (Some(limit), Some(at)) => at.not_after(limit),
+                _ => true,
+            };
+            let mut dates: Vec<When> =
+                scope.series.iter().flatten().filter(visible).filter_map(|o| o.at).collect();
+            dates.sort_unstable();
+            dates.dedup();
+            let undated = scope.series.iter().flatten().any(|o| o.at.is_none());
+            if dates.is_empty() && !undated {
+                continue;
+            }
+            let recent = &dates[dates.len().saturating_sub(HISTORY_LEN)..];
+            let mut scope_summary = Summary::default();
+            let scope_catalog = catalog_for(scope.name.as_deref());
+            // A scope whose thresholds, target or ideas a config changes needs its own texts.
+            let scope_texts;
+            let texts = match &scope_catalog {
+                Cow::Borrowed(_) => texts,
+                Cow::Owned(changed) => {
+                    scope_texts = texts_of(changed);
+                    &scope_texts
+                }
+            };
+            let scope_name: Option<Shared> = scope.name.as_deref().map(Shared::from);
+            let mut points: Vec<&Observation> = Vec::with_capacity(HISTORY_LEN + GRADED);
+            let first = part.results.len();
+            let mut weighted = Vec::with_capacity(scope_catalog.metrics().len());
+            for ((metric, series), texts) in
+                scope_catalog.metrics().iter().zip(&scope.series).zip(texts)
+            {
+                points.clear();
+                points.extend(series.iter().filter(visible));
+                points.sort_by_key(|o| o.at);
+                let series = Series {
+                    metric,
+                    texts,
+                    scope: scope_name.as_ref(),
+                    points: &points,
+                    recent,
+                    latest_checkin: dates.last().copied(),
+                };
+                let result = grade(&series, no_ideas, policies);
+                scope_summary.count(result.status);
+                weighted.push((metric.weight, levels::credit(&result)));
+                part.results.push(result);
+            }
+            part.summary.add(scope_summary);
+            part.scopes.push(ScopeSummary {
+                name: scope_name,
+                checked_at: dates.last().copied(),
+                summary: scope_summary,
+                score: levels::score(weighted),
+                standing: catalog.ladder.standing(&part.results[first..]),
+            });
+        }
+        part
+    }
+}
+
 /// The texts of a metric that each of its results shows.
 struct Texts {
     id: Shared,
@@ -249,9 +322,10 @@ struct Texts {
     /// The pass and warn thresholds in notation, e.g. `< 1%`.
     pass: Shared,
     warn: Shared,
-    ideas: Rc<[String]>,
+    ideas: Arc<[String]>,
     /// Where the thresholds are written.
-    defined_at: Option<Rc<Definition>>,
+    defined_at: Option<Arc<Definition>>,
+    thresholds: Arc<Thresholds>,
 }
 
 fn texts_of(catalog: &Catalog) -> Vec<Texts> {
@@ -266,7 +340,8 @@ fn texts_of(catalog: &Catalog) -> Vec<Texts> {
             pass: m.thresholds.pass.display(m.unit).to_string().into(),
             warn: m.thresholds.warn.display(m.unit).to_string().into(),
             ideas: m.ideas.as_slice().into(),
-            defined_at: m.origin.threshold_at.clone().map(Rc::new),
+            defined_at: m.origin.threshold_at.clone().map(Arc::new),
+            thresholds: Arc::new(m.thresholds),
         })
         .collect()
 }
@@ -284,7 +359,7 @@ struct Series<'s> {
 
 /// Grades one series under `policies`: the thresholds and the metric's `max_age`, then a waiver,
 /// together deciding the status once. `no_ideas` are the suggestions of a metric that needs no attention.
-fn grade(series: &Series<'_>, no_ideas: &Rc<[String]>, policies: &Policies<'_>) -> MetricResult {
+fn grade(series: &Series<'_>, no_ideas: &Arc<[String]>, policies: &Policies<'_>) -> MetricResult {
     let Series { metric, texts, scope, points, recent, latest_checkin } = *series;
     let thresholds = &metric.thresholds;
     let mut with_values = points.iter().rev().filter(|o| o.value.is_some());
@@ -377,10 +452,11 @@ fn grade(series: &Series<'_>, no_ideas: &Rc<[String]>, policies: &Policies<'_>) 
             })
             .collect(),
         suggestions: if not_passing { texts.ideas.clone() } else { no_ideas.clone() },
-        overdue,
-        regression,
-        waiver,
-        thresholds: *thresholds,
+        // Boxed: most results have none of them, and a large scorecard has millions of results.
+        overdue: overdue.map(Box::new),
+        regression: regression.map(Box::new),
+        waiver: waiver.map(Box::new),
+        thresholds: texts.thresholds.clone(),
         defined_at: texts.defined_at.clone(),
     }
 }
@@ -683,7 +759,7 @@ mod policy_tests {
         assert_eq!(past.status, Status::Warn);
         assert_eq!(
             past.overdue,
-            Some(Overdue { age_days: 15, max_age_days: 14, on_stale: OnStale::Warn })
+            Some(Box::new(Overdue { age_days: 15, max_age_days: 14, on_stale: OnStale::Warn }))
         );
     }
 
@@ -966,5 +1042,67 @@ mod window_tests {
         assert_eq!(kept.len(), HISTORY_LEN + GRADED);
         assert_eq!((kept[0].value, kept[1].value), (Some(1.0), Some(2.0)));
         assert_eq!(kept[2].at, Some(day(18)), "the last twelve are days 18 to 29");
+    }
+}
+
+#[cfg(test)]
+mod parallel_tests {
+    use super::*;
+    use crate::core::catalog::tests::metric;
+    use crate::core::scorecard::{FailOn, GatePolicy};
+
+    /// Scopes enough for several chunks and a last short one, each with a few check-ins, some
+    /// with no data at all and one with no check-in visible at `as_of` (left out).
+    fn data() -> Dataset {
+        let day = |n: u64| {
+            let date =
+                jiff::civil::date(2026, 1, 1) + jiff::Span::new().days(i64::try_from(n).unwrap());
+            When::parse(&date.to_string()).unwrap()
+        };
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let scopes = (0..CHUNK_SCOPES * 3 + 17)
+            .map(|s| ScopeData {
+                name: Some(format!("service-{s}")),
+                series: (0..3)
+                    .map(|_| {
+                        let first = if s == 5 { 40 } else { next() % 4 };
+                        (first..first + next() % 5)
+                            .map(|d| {
+                                let value = (next() % 7 > 0).then(|| (next() % 300) as f64 / 10.0);
+                                Observation { at: Some(day(d)), value }
+                            })
+                            .collect()
+                    })
+                    .collect(),
+            })
+            .collect();
+        Dataset { scopes }
+    }
+
+    #[test]
+    fn threads_grade_to_the_scorecard_one_thread_makes() {
+        let metrics = vec![metric("a", "A", &[]), metric("b", "B", &[]), metric("c", "C", &[])];
+        let catalog = Catalog::new("t".into(), "T".into(), metrics).unwrap();
+        let data = data();
+        let gate = GatePolicy { fail_on: FailOn::Warn, require_all: true };
+        let limit = When::parse("2026-01-30").unwrap();
+        let as_of = Some(limit);
+        let card = |threads| {
+            let policies = Policies { threads, ..Policies::gate(as_of, gate) };
+            evaluate_scoped(&catalog, &|_| Cow::Borrowed(&catalog), &data, &policies)
+        };
+        let one = card(1);
+        let graded = |s: &ScopeData| s.series.iter().flatten().any(|o| o.at.unwrap() <= limit);
+        assert_eq!(one.scopes.len(), data.scopes.iter().filter(|s| graded(s)).count());
+        assert!(one.scopes.len() > 2 * CHUNK_SCOPES && !graded(&data.scopes[5]));
+        for threads in [2, 3, 8] {
+            assert_eq!(card(threads), one, "{threads} threads");
+        }
     }
 }

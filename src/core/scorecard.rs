@@ -121,7 +121,7 @@ pub struct HistoryPoint {
 
 /// A text many results share, such as a metric's name or its scope's: a result holds it without
 /// copying it, and a scorecard of twenty thousand results makes one of each.
-pub type Shared = std::rc::Rc<str>;
+pub type Shared = std::sync::Arc<str>;
 
 /// One metric's measurement graded against its thresholds.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -169,27 +169,27 @@ pub struct MetricResult {
     /// direction with a small dead zone; `new` when there is no previous value; null for undated input.
     pub trend: Option<Trend>,
     /// The scope's last check-ins (up to twelve, oldest first) with this metric's value at each.
-    pub history: Vec<HistoryPoint>,
+    pub history: Box<[HistoryPoint]>,
     /// Improvement ideas for warn and fail metrics; empty otherwise.
-    pub suggestions: std::rc::Rc<[String]>,
+    pub suggestions: std::sync::Arc<[String]>,
     /// When `value` is older than the metric's `max_age` allows at the scope's latest check-in:
     /// how old, the limit, and what that made the status; absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub overdue: Option<Overdue>,
+    pub overdue: Option<Box<Overdue>>,
     /// With `--baseline` and a `regression:` policy: how the value did against the baseline;
     /// absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub regression: Option<RegressionNote>,
+    pub regression: Option<Box<RegressionNote>>,
     /// The waiver for this metric, when the config has one; absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub waiver: Option<WaiverNote>,
+    pub waiver: Option<Box<WaiverNote>>,
     /// The bands the value was graded against, for renderers.
     #[serde(skip)]
-    pub thresholds: Thresholds,
+    pub thresholds: std::sync::Arc<Thresholds>,
     /// Where those bands are written (a catalog's or config's file and line), for reports that
     /// point at the rule: GitLab Code Quality, GitHub annotations.
     #[serde(skip)]
-    pub defined_at: Option<std::rc::Rc<Definition>>,
+    pub defined_at: Option<std::sync::Arc<Definition>>,
 }
 
 /// A result judged against its baseline under its metric's `regression:` policy.
@@ -314,7 +314,7 @@ impl Scorecard {
     pub fn expired_waivers(&self) -> Vec<(&MetricResult, &WaiverNote)> {
         self.results
             .iter()
-            .filter_map(|r| r.waiver.as_ref().filter(|w| w.expired).map(|w| (r, w)))
+            .filter_map(|r| r.waiver.as_deref().filter(|w| w.expired).map(|w| (r, w)))
             .collect()
     }
 }
@@ -351,7 +351,7 @@ impl<'a> ScopeView<'a> {
     pub fn expired_waivers(&self) -> Vec<(&'a MetricResult, &'a WaiverNote)> {
         self.results
             .iter()
-            .filter_map(|r| r.waiver.as_ref().filter(|w| w.expired).map(|w| (r, w)))
+            .filter_map(|r| r.waiver.as_deref().filter(|w| w.expired).map(|w| (r, w)))
             .collect()
     }
 }

@@ -681,7 +681,7 @@ mod tests {
     fn a_one_point_history_is_drawn_as_a_point_with_its_label() {
         let mut card = dated();
         let r = card.results.iter_mut().find(|r| &*r.id == "mttr").unwrap();
-        r.history = vec![week("2026-11-23", Some(45.0))];
+        r.history = [week("2026-11-23", Some(45.0))].into();
         let page = render(&card, &["mttr".to_string()]);
         let figure = &page[page.find("id=\"chart-mttr\"").unwrap()..];
         let figure = &figure[..figure.find("</figure>").unwrap()];

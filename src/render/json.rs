@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::ser::Formatter;
@@ -58,6 +58,16 @@ pub fn render_as(card: &Scorecard, compact: bool) -> String {
 /// other results of its metric (its name, category, thresholds and ideas) are escaped once and
 /// then copied: on a large history those were most of the time it took to write.
 pub fn write(card: &Scorecard, compact: bool, out: &mut dyn io::Write) -> io::Result<()> {
+    write_with(card, compact, 1, out)
+}
+
+/// [`write`] with up to `threads` threads writing results: the same bytes.
+pub fn write_with(
+    card: &Scorecard,
+    compact: bool,
+    threads: usize,
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
     // A buffer of a known type: the many small writes then cost a copy each, not a call through
     // `dyn Write`.
     let mut out = io::BufWriter::with_capacity(1 << 16, out);
@@ -77,10 +87,14 @@ pub fn write(card: &Scorecard, compact: bool, out: &mut dyn io::Write) -> io::Re
     w.value(1, &card.scopes)?;
     w.field(1, false, "results")?;
     w.out.write_all(b"[")?;
-    let mut memo = Memo::default();
-    for (i, result) in card.results.iter().enumerate() {
-        w.line(2, i == 0)?;
-        w.result(result, &mut memo)?;
+    if threads > 1 && card.results.len() > CHUNK_RESULTS {
+        results_in_parallel(&card.results, compact, threads, w.out)?;
+    } else {
+        let mut memo = Memo::default();
+        for (i, result) in card.results.iter().enumerate() {
+            w.line(2, i == 0)?;
+            w.result(result, &mut memo)?;
+        }
     }
     if !card.results.is_empty() {
         w.line(1, true)?;
@@ -89,6 +103,54 @@ pub fn write(card: &Scorecard, compact: bool, out: &mut dyn io::Write) -> io::Re
     w.line(0, true)?;
     w.out.write_all(b"}\n")?;
     out.flush()
+}
+
+/// How many results a thread writes at a time: about a megabyte of JSON.
+const CHUNK_RESULTS: usize = 1024;
+
+/// Writes the results, `threads` threads each writing every `threads`th chunk of them into a
+/// buffer, and this thread writing the buffers out in order. Buffers go back to their thread to
+/// be filled again, so memory stays at a few chunks a thread whatever the size of the scorecard.
+fn results_in_parallel(
+    results: &[MetricResult],
+    compact: bool,
+    threads: usize,
+    out: &mut impl io::Write,
+) -> io::Result<()> {
+    let chunks: Vec<&[MetricResult]> = results.chunks(CHUNK_RESULTS).collect();
+    std::thread::scope(|scope| {
+        let mut lanes = Vec::with_capacity(threads);
+        for lane in 0..threads {
+            let (full, filled) = std::sync::mpsc::sync_channel::<io::Result<Vec<u8>>>(2);
+            let (empty, emptied) = std::sync::mpsc::channel::<Vec<u8>>();
+            let chunks = &chunks;
+            scope.spawn(move || {
+                let mut memo = Memo::default();
+                for k in (lane..chunks.len()).step_by(threads) {
+                    let mut buffer = emptied.try_recv().unwrap_or_default();
+                    buffer.clear();
+                    let mut w = Writer { out: &mut buffer, compact };
+                    let written = chunks[k].iter().enumerate().try_for_each(|(i, result)| {
+                        w.line(2, k == 0 && i == 0)?;
+                        w.result(result, &mut memo)
+                    });
+                    // A closed channel: writing out failed, and the writer has stopped.
+                    if full.send(written.map(|()| buffer)).is_err() {
+                        return;
+                    }
+                }
+            });
+            lanes.push((filled, empty));
+        }
+        for k in 0..chunks.len() {
+            let (filled, empty) = &lanes[k % threads];
+            let buffer = filled.recv().map_err(io::Error::other)??;
+            out.write_all(&buffer)?;
+            // The thread may have written its last chunk: then the buffer is dropped.
+            let _ = empty.send(buffer);
+        }
+        Ok(())
+    })
 }
 
 /// How many metrics' texts, and how many lists of ideas, are kept escaped: a catalog's worth and
@@ -102,7 +164,7 @@ struct Memo {
     /// The entry of `metrics` found last: results come grouped by scope in catalog order, so the
     /// next is usually the one after it.
     last: usize,
-    ideas: Vec<(Rc<[String]>, Vec<u8>)>,
+    ideas: Vec<(Arc<[String]>, Vec<u8>)>,
 }
 
 /// The texts one metric's results share, and each as JSON.
@@ -237,7 +299,7 @@ impl<W: io::Write> Writer<'_, W> {
     /// The memo's entry for the texts `r` shares with its metric's other results, made if new.
     fn shared<'m>(&self, r: &MetricResult, memo: &'m mut Memo) -> Option<&'m [Vec<u8>; 6]> {
         let wanted = shared_texts(r);
-        let same = |e: &Escaped| e.texts.iter().zip(wanted).all(|(a, b)| Rc::ptr_eq(a, b));
+        let same = |e: &Escaped| e.texts.iter().zip(wanted).all(|(a, b)| Arc::ptr_eq(a, b));
         let count = memo.metrics.len();
         let found =
             (0..count).map(|k| (memo.last + 1 + k) % count).find(|&i| same(&memo.metrics[i]));
@@ -245,7 +307,7 @@ impl<W: io::Write> Writer<'_, W> {
             Some(i) => i,
             None if count < MEMO_LIMIT => {
                 let json = wanted.map(|text| self.bytes(0, &**text));
-                memo.metrics.push(Escaped { texts: wanted.map(Rc::clone), json });
+                memo.metrics.push(Escaped { texts: wanted.map(Arc::clone), json });
                 count
             }
             None => return None,
@@ -269,7 +331,7 @@ impl<W: io::Write> Writer<'_, W> {
             return self.out.write_all(b"[]");
         }
         if let Some((_, json)) =
-            memo.ideas.iter().find(|(known, _)| Rc::ptr_eq(known, &r.suggestions))
+            memo.ideas.iter().find(|(known, _)| Arc::ptr_eq(known, &r.suggestions))
         {
             return self.out.write_all(json);
         }
@@ -278,7 +340,7 @@ impl<W: io::Write> Writer<'_, W> {
         }
         let json = self.bytes(LEVEL, &*r.suggestions);
         self.out.write_all(&json)?;
-        memo.ideas.push((Rc::clone(&r.suggestions), json));
+        memo.ideas.push((Arc::clone(&r.suggestions), json));
         Ok(())
     }
 }
@@ -473,6 +535,59 @@ mod tests {
         let pretty = render(&sample::policies_scorecard());
         let read = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap();
         assert!(read(&compact) == read(&pretty), "compact JSON holds what pretty JSON holds");
+    }
+
+    #[test]
+    fn threads_write_the_bytes_one_thread_writes() {
+        let mut card = sample::policies_scorecard();
+        let one_of_each = card.results.clone();
+        // Several chunks and a short last one, some results sharing nothing with the others.
+        for copy in 0..=(3 * CHUNK_RESULTS / one_of_each.len()) {
+            card.results.extend(one_of_each.iter().cloned().map(|mut r| {
+                if copy % 7 == 0 {
+                    r.name = format!("{} {copy}", r.name).into();
+                }
+                r
+            }));
+        }
+        assert!(card.results.len() > 3 * CHUNK_RESULTS);
+        for compact in [false, true] {
+            let write = |threads| {
+                let mut bytes = Vec::new();
+                write_with(&card, compact, threads, &mut bytes).unwrap();
+                bytes
+            };
+            let one = write(1);
+            assert_eq!(String::from_utf8(one.clone()).unwrap(), reference(&card, compact));
+            for threads in [2, 3] {
+                assert!(write(threads) == one, "{threads} threads, compact {compact}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_write_that_fails_midway_stops_every_thread_with_the_error() {
+        /// Takes a few kilobytes, then fails as a full disk does.
+        struct Full(usize);
+        impl io::Write for Full {
+            fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+                if self.0 < buf.len() {
+                    return Err(io::Error::from(io::ErrorKind::StorageFull));
+                }
+                self.0 -= buf.len();
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut card = sample::scorecard();
+        let one_of_each = card.results.clone();
+        while card.results.len() < 4 * CHUNK_RESULTS {
+            card.results.extend(one_of_each.iter().cloned());
+        }
+        let err = write_with(&card, false, 2, &mut Full(200_000)).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::StorageFull);
     }
 
     #[test]

@@ -75,6 +75,9 @@ pub struct Style {
     pub width: Option<usize>,
     /// JSON on one line, without indentation: a third smaller for a program to read.
     pub compact: bool,
+    /// How many threads may write a large JSON document; the text is the same whatever the
+    /// number (0 counts as 1).
+    pub threads: usize,
 }
 
 /// Renders a scorecard in one format.
@@ -99,7 +102,7 @@ pub fn write(
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     match format {
-        Format::Json => json::write(card, style.compact, out),
+        Format::Json => json::write_with(card, style.compact, style.threads, out),
         _ => out.write_all(render(format, card, style).as_bytes()),
     }
 }

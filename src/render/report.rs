@@ -220,10 +220,11 @@ mod tests {
     fn hostile_text_in_titles_headings_and_charts_is_escaped() {
         let mut card = sample::hostile();
         for r in &mut card.results {
-            r.history = vec![crate::core::scorecard::HistoryPoint {
+            r.history = [crate::core::scorecard::HistoryPoint {
                 date: crate::core::history::When::parse("2026-11-23").unwrap(),
                 value: r.value,
-            }];
+            }]
+            .into();
         }
         let text = render(&card, &["mttr".to_string()]);
         assert!(!text.contains(['\u{1b}', '\u{202e}', '\r']), "{text}");

@@ -459,7 +459,7 @@ pub fn waived_note(result: &MetricResult) -> Option<String> {
 /// is older than `max_age` allows, or it regressed against the baseline.
 pub fn reasons(result: &MetricResult) -> Vec<String> {
     let mut reasons = Vec::new();
-    if let Some(overdue) = result.overdue {
+    if let Some(overdue) = result.overdue.as_deref() {
         let date = result.date.map(|d| format!(" on {d}")).unwrap_or_default();
         let days = |n: i64| format!("{n} day{}", if n == 1 { "" } else { "s" });
         reasons.push(format!(

@@ -586,7 +586,7 @@ mod tests {
     fn table_scorecard_without_colour() {
         insta::assert_snapshot!(render(
             &sample::scorecard(),
-            Style { color: false, width: None, compact: false }
+            Style { color: false, width: None, compact: false, threads: 1 }
         ));
     }
 
@@ -594,26 +594,35 @@ mod tests {
     fn table_scorecard_with_waivers() {
         insta::assert_snapshot!(render(
             &sample::waived_scorecard(),
-            Style { color: false, width: None, compact: false }
+            Style { color: false, width: None, compact: false, threads: 1 }
         ));
     }
 
     #[test]
     fn colour_marks_statuses_and_the_verdict_only_when_asked() {
-        let plain =
-            render(&sample::scorecard(), Style { color: false, width: None, compact: false });
-        let coloured =
-            render(&sample::scorecard(), Style { color: true, width: None, compact: false });
+        let plain = render(
+            &sample::scorecard(),
+            Style { color: false, width: None, compact: false, threads: 1 },
+        );
+        let coloured = render(
+            &sample::scorecard(),
+            Style { color: true, width: None, compact: false, threads: 1 },
+        );
         assert!(!plain.contains('\u{1b}'));
         assert!(coloured.contains("\u{1b}[1m\u{1b}[31mgate failed"), "{coloured}");
     }
 
     #[test]
     fn hostile_text_is_shown_escaped_and_cannot_forge_a_line() {
-        let clean =
-            render(&sample::scorecard(), Style { color: false, width: None, compact: false });
+        let clean = render(
+            &sample::scorecard(),
+            Style { color: false, width: None, compact: false, threads: 1 },
+        );
         for color in [false, true] {
-            let text = render(&sample::hostile(), Style { color, width: None, compact: false });
+            let text = render(
+                &sample::hostile(),
+                Style { color, width: None, compact: false, threads: 1 },
+            );
             assert!(!text.contains(['\u{202e}', '\r']), "{text}");
             assert!(
                 text.contains("x\\u{1b}[31m\\u{1b}[2J\\u{202e}kcab\\r\\nerror: forged"),
@@ -625,8 +634,10 @@ mod tests {
             }
             // Colour codes are kpi's own: the same ones as for clean input.
             let codes = |t: &str| t.matches('\u{1b}').count();
-            let clean_colored =
-                render(&sample::scorecard(), Style { color, width: None, compact: false });
+            let clean_colored = render(
+                &sample::scorecard(),
+                Style { color, width: None, compact: false, threads: 1 },
+            );
             assert!(codes(&text) >= codes(&clean_colored), "{text}");
             assert!(!text.contains("\u{1b}[2J"), "{text}");
         }

@@ -1366,7 +1366,7 @@ mod robustness_tests {
                     render::render(
                         format,
                         &card,
-                        Style { color: true, width: Some(60), compact: false },
+                        Style { color: true, width: Some(60), compact: false, threads: 1 },
                     );
                 }
                 render::report::render(&card, &["mttr".to_string()]);
