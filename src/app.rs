@@ -107,7 +107,8 @@ fn scorecard(
 ) -> anyhow::Result<Scorecard> {
     let Grading { sources, as_of, policy, today, progress, .. } = grading;
     let (as_of, policy, today, progress) = (*as_of, *policy, *today, *progress);
-    let mut store = Store::new(&in_effect.catalog).as_of(as_of).threads(grading.threads);
+    let threads = grading.threads();
+    let mut store = Store::new(&in_effect.catalog).as_of(as_of).threads(threads);
     read_files(&mut store, sources, &Progress::new(progress))?;
     let mut not_collected = Vec::new();
     if !grading.collect.sources.is_empty() {
@@ -144,7 +145,7 @@ fn scorecard(
         waivers,
         baseline: baseline.as_ref(),
         require_level,
-        threads: grading.threads,
+        threads,
     };
     let catalog_for = |scope: Option<&str>| in_effect.catalog_for_scope(scope);
     let mut card = evaluate_scoped(&in_effect.catalog, &catalog_for, &data, &policies);
@@ -320,8 +321,9 @@ fn check(
     let mut outputs = Outputs::new();
     outputs.refuse_inputs(&input_files(&config.grading));
     let card = &card;
-    outputs.add_writer(config.output.clone(), |out| {
-        render::write(config.format, card, config.style, out)
+    let style = Style { threads: config.grading.threads(), ..config.style };
+    outputs.add_writer(config.output.clone(), move |out| {
+        render::write(config.format, card, style, out)
     });
     for (format, destination) in &config.exports {
         // Exports go to files and logs, where colour codes would be noise.

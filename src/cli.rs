@@ -486,8 +486,8 @@ pub struct Grading {
     pub baseline: Option<Baseline>,
     /// The level every scope must hold, as written; the catalog's ladder resolves it.
     pub require_level: Option<String>,
-    /// How many threads reading may use.
-    pub threads: usize,
+    /// How many threads reading, grading and writing may use; `None`: see [`Grading::threads`].
+    pub threads: Option<usize>,
 }
 
 impl Grading {
@@ -506,11 +506,36 @@ impl Grading {
             collect: input.collection.validated(input.from.clone()),
             baseline: input.baseline.clone(),
             require_level: gate.require_level.clone(),
-            threads: input.threads.map_or_else(
-                || std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
-                usize::from,
-            ),
+            threads: input.threads.map(usize::from),
         })
+    }
+
+    /// How many threads to use: as many as `--threads` says, or else one for inputs small
+    /// enough to be read before a second thread would start (files under a megabyte in all), and
+    /// the cores available for the rest (standard input, pipes and devices count as large).
+    pub fn threads(&self) -> usize {
+        /// Inputs up to this size are read, graded and written on one thread.
+        const SMALL: u64 = 1 << 20;
+        if let Some(threads) = self.threads {
+            return threads;
+        }
+        let mut total = 0u64;
+        for source in &self.sources {
+            match source {
+                // A pipe or a device may hold anything.
+                Source::File(path) => match std::fs::metadata(path) {
+                    Ok(m) if m.is_file() => total = total.saturating_add(m.len()),
+                    Ok(_) => total = u64::MAX,
+                    Err(_) => {}
+                },
+                Source::Stdin => total = u64::MAX,
+            }
+        }
+        if total < SMALL && self.collect.sources.is_empty() {
+            1
+        } else {
+            std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+        }
     }
 }
 
@@ -683,7 +708,8 @@ impl CheckConfig {
                 output == Destination::Stdout && env.stdout_is_terminal && !env.no_color
             }
         };
-        let style = Style { color, width, compact: args.compact, threads: grading.threads };
+        // The threads are counted when the input is read: see `Grading::threads`.
+        let style = Style { color, width, compact: args.compact, threads: 1 };
         Ok(CheckConfig {
             grading,
             format: args.format,

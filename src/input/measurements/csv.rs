@@ -183,12 +183,15 @@ fn read_rows(
     let header = header(store.catalog(), &header_record, at, &file)?;
 
     let origin = |line: u64| Origin { source: file.clone(), line: (line > 0).then_some(line) };
-    if store.reading_threads() < 2 {
-        let mut record = ::csv::StringRecord::new();
-        while let Some(found) = next_record(&mut csv, &mut record, skipped, &origin)? {
-            push_record(store, &header, &header_record, &record, found, dialect.delimiter, source)?;
-        }
-        return Ok(());
+    // The first batches' worth of records are read here: a small input is read before a second
+    // thread could have started.
+    let serial = if store.reading_threads() < 2 { usize::MAX } else { 8 * store.reading_batch() };
+    let mut record = ::csv::StringRecord::new();
+    for _ in 0..serial {
+        let Some(found) = next_record(&mut csv, &mut record, skipped, &origin)? else {
+            return Ok(());
+        };
+        push_record(store, &header, &header_record, &record, found, dialect.delimiter, source)?;
     }
     // One thread reads records while this one adds their rows to the store. Records go across
     // in order, in batches whose buffers come back to be filled again, and an error goes across
