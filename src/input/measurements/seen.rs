@@ -182,6 +182,18 @@ impl OutOfOrder {
         self.rows.len()
     }
 
+    /// Why a row of series `series` at `at` cannot be noted: what there are too many of for it
+    /// to fit in sixteen bytes.
+    pub fn refuses(series: usize, at: Location) -> Option<&'static str> {
+        if u32::try_from(series).is_err() {
+            Some("scopes")
+        } else if at.pack().is_none() {
+            Some("lines")
+        } else {
+            None
+        }
+    }
+
     /// Notes a row of series `series`; the error names what there are too many of for the row to
     /// fit in sixteen bytes.
     pub fn push(&mut self, series: usize, date: u32, at: Location) -> Result<(), &'static str> {
@@ -198,7 +210,7 @@ impl OutOfOrder {
         if !std::mem::take(&mut self.unchecked) {
             return None;
         }
-        self.rows.sort_unstable_by_key(|r| (r.series, r.date, r.at));
+        self.rows.sort_unstable_by_key(|r| (u64::from(r.series) << 32 | u64::from(r.date), r.at));
         self.rows
             .windows(2)
             .filter(|pair| (pair[0].series, pair[0].date) == (pair[1].series, pair[1].date))

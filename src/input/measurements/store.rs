@@ -562,8 +562,8 @@ impl<'c> Store<'c> {
             return Ok(());
         }
         let mut pending = std::mem::take(&mut self.pending);
-        // Each row's place is unique: the sort need not be stable.
-        pending.sort_unstable_by_key(|p| (p.series, p.order));
+        // Each row's place is unique: the sort need not be stable. One number compares fastest.
+        pending.sort_unstable_by_key(|p| u64::from(p.series) << 32 | u64::from(p.order));
         let metrics = self.catalog.metrics().len();
         let file = u32::try_from(self.sources.len() - 1).unwrap_or(u32::MAX);
         let mut first_error: Option<(u32, SeriesError)> = None;
@@ -578,9 +578,10 @@ impl<'c> Store<'c> {
             let (scope, metric) = (index / metrics, index % metrics);
             let dated = (p.date != UNDATED).then(|| self.dates[p.date as usize]);
             let series = &mut self.series[index];
-            let error = if let Some(first) =
-                series.first().filter(|_| series.undated.is_some() || dated.is_none())
-            {
+            // Only an undated row, or a series with one, needs the first row: finding it reaches
+            // for memory outside the series.
+            let undated = series.undated.is_some() || dated.is_none();
+            let error = if let Some(first) = undated.then(|| series.first()).flatten() {
                 Some(SeriesError::Duplicate { scope, metric, at: dated, here, first })
             } else if let Some(at) = dated {
                 match series.seen.note(p.date, here) {
@@ -609,17 +610,23 @@ impl<'c> Store<'c> {
                 Some(_) | None => {}
             }
         }
-        let limit = first_error.as_ref().map_or(u32::MAX, |(order, _)| *order);
-        loose.sort_unstable_by_key(|&(order, ..)| order);
+        // A row that does not fit the list of rows out of order ends the reading there: rows
+        // after it are left out of the list, as if never read.
+        let mut limit = first_error.as_ref().map_or(u32::MAX, |(order, _)| *order);
+        if let Some((order, what)) = loose
+            .iter()
+            .filter_map(|&(order, index, _, here)| {
+                OutOfOrder::refuses(index, here).map(|what| (order, what))
+            })
+            .min_by_key(|&(order, _)| order)
+            .filter(|&(order, _)| order < limit)
+        {
+            limit = order;
+            first_error = Some((order, SeriesError::TooMany(what)));
+        }
         for (order, index, date, here) in loose {
-            if order < limit
-                && let Err(what) = self.out_of_order.push(index, date, here)
-            {
-                first_error = match first_error {
-                    Some((first, error)) if first < order => Some((first, error)),
-                    _ => Some((order, SeriesError::TooMany(what))),
-                };
-                break;
+            if order < limit {
+                self.out_of_order.push(index, date, here).expect("the row fits: checked above");
             }
         }
         pending.clear();
