@@ -16,7 +16,7 @@ use crate::cli::{
     ReportFormat, SchemaArg,
 };
 use crate::collect::plan::{CollectArgs, CollectConfig};
-use crate::core::evaluate::{Policies, evaluate_scoped};
+use crate::core::evaluate::{Policies, evaluate_owned, evaluate_scoped};
 use crate::core::history::When;
 use crate::core::levels::Ladder;
 use crate::core::policy::{Baseline, BaselinePoint, BaselineValues};
@@ -148,7 +148,7 @@ fn scorecard(
         threads,
     };
     let catalog_for = |scope: Option<&str>| in_effect.catalog_for_scope(scope);
-    let mut card = evaluate_scoped(&in_effect.catalog, &catalog_for, &data, &policies);
+    let mut card = evaluate_owned(&in_effect.catalog, &catalog_for, data, &policies);
     // A metric left without data by a source that tried says why, in every format that shows it.
     for (source, missing) in &not_collected {
         let without_data = card.results.iter_mut().filter(|r| {

@@ -157,22 +157,55 @@ pub fn evaluate_scoped<'c>(
     data: &Dataset,
     policies: &Policies<'_>,
 ) -> Scorecard {
+    let chunks: Vec<&[ScopeData]> = data.scopes.chunks(CHUNK_SCOPES).collect();
+    grade_chunks(catalog, catalog_for, chunks, data.scopes.len(), policies)
+}
+
+/// [`evaluate_scoped`], taking the data and letting each scope's observations go once it is
+/// graded: the scorecard and the data it comes from are never held whole at once.
+pub fn evaluate_owned<'c>(
+    catalog: &'c Catalog,
+    catalog_for: &(dyn Fn(Option<&str>) -> Cow<'c, Catalog> + Sync),
+    data: Dataset,
+    policies: &Policies<'_>,
+) -> Scorecard {
+    let count = data.scopes.len();
+    let mut scopes = data.scopes.into_iter();
+    let chunks: Vec<Vec<ScopeData>> = std::iter::from_fn(|| {
+        let chunk: Vec<ScopeData> = scopes.by_ref().take(CHUNK_SCOPES).collect();
+        (!chunk.is_empty()).then_some(chunk)
+    })
+    .collect();
+    grade_chunks(catalog, catalog_for, chunks, count, policies)
+}
+
+/// Grades chunks of scopes in order, on up to `policies.threads` threads, dropping each chunk
+/// it owns once graded, and decides the gate.
+fn grade_chunks<'c, C: AsRef<[ScopeData]> + Send>(
+    catalog: &'c Catalog,
+    catalog_for: &(dyn Fn(Option<&str>) -> Cow<'c, Catalog> + Sync),
+    chunks: Vec<C>,
+    count: usize,
+    policies: &Policies<'_>,
+) -> Scorecard {
     let (as_of, policy) = (policies.as_of, policies.gate);
     // Texts made once per metric rather than once per scope and metric.
     let texts = texts_of(catalog);
     let no_ideas: Arc<[String]> = Arc::from([]);
     let graded = Graded { catalog, catalog_for, texts: &texts, no_ideas: &no_ideas, policies };
-    let threads = policies.threads.min(data.scopes.len().div_ceil(CHUNK_SCOPES));
-    let Part { mut results, mut scopes, mut summary } =
-        graded.scopes(if threads < 2 { &data.scopes } else { &[] });
-    if threads >= 2 {
-        results.reserve_exact(data.scopes.len() * catalog.metrics().len());
-        scopes.reserve_exact(data.scopes.len());
-        graded.in_parallel(&data.scopes, threads, |part| {
-            summary.add(part.summary);
-            results.extend(part.results);
-            scopes.extend(part.scopes);
-        });
+    let mut results = Vec::with_capacity(count * catalog.metrics().len());
+    let mut scopes = Vec::with_capacity(count);
+    let mut summary = Summary::default();
+    let add = |part: Part| {
+        summary.add(part.summary);
+        results.extend(part.results);
+        scopes.extend(part.scopes);
+    };
+    let threads = policies.threads.min(chunks.len());
+    if threads < 2 {
+        chunks.into_iter().map(|chunk| graded.scopes(chunk.as_ref())).for_each(add);
+    } else {
+        graded.in_parallel(chunks, threads, add);
     }
     let below_level = policies.require_level.is_some_and(|required| {
         scopes.iter().any(|s| s.standing.as_ref().is_some_and(|st| st.held <= required))
@@ -218,16 +251,27 @@ impl Graded<'_, '_> {
     /// Grades `data` in chunks of scopes, `threads` threads each grading every `threads`th chunk,
     /// and hands each chunk's part to `add` in order: the scorecard is the one a single thread
     /// makes, and only a few chunks are ever held besides it.
-    fn in_parallel(&self, data: &[ScopeData], threads: usize, mut add: impl FnMut(Part)) {
-        let chunks: Vec<&[ScopeData]> = data.chunks(CHUNK_SCOPES).collect();
+    fn in_parallel<C: AsRef<[ScopeData]> + Send>(
+        &self,
+        chunks: Vec<C>,
+        threads: usize,
+        mut add: impl FnMut(Part),
+    ) {
+        let count = chunks.len();
+        let mut lanes: Vec<Vec<C>> = (0..threads).map(|_| Vec::new()).collect();
+        for (k, chunk) in chunks.into_iter().enumerate() {
+            lanes[k % threads].push(chunk);
+        }
         std::thread::scope(|scope| {
-            let lanes: Vec<_> = (0..threads)
-                .map(|lane| {
+            let lanes: Vec<_> = lanes
+                .into_iter()
+                .map(|chunks| {
                     let (done, parts) = std::sync::mpsc::sync_channel::<Part>(2);
-                    let chunks = &chunks;
                     scope.spawn(move || {
-                        for chunk in chunks.iter().skip(lane).step_by(threads) {
-                            if done.send(self.scopes(chunk)).is_err() {
+                        for chunk in chunks {
+                            let part = self.scopes(chunk.as_ref());
+                            drop(chunk);
+                            if done.send(part).is_err() {
                                 return;
                             }
                         }
@@ -235,7 +279,7 @@ impl Graded<'_, '_> {
                     parts
                 })
                 .collect();
-            for k in 0..chunks.len() {
+            for k in 0..count {
                 // A lane that ended early panicked; the scope passes its panic on.
                 let Ok(part) = lanes[k % threads].recv() else { break };
                 add(part);
@@ -1097,12 +1141,19 @@ mod parallel_tests {
             let policies = Policies { threads, ..Policies::gate(as_of, gate) };
             evaluate_scoped(&catalog, &|_| Cow::Borrowed(&catalog), &data, &policies)
         };
+        let owned = |threads| {
+            let policies = Policies { threads, ..Policies::gate(as_of, gate) };
+            evaluate_owned(&catalog, &|_| Cow::Borrowed(&catalog), data.clone(), &policies)
+        };
         let one = card(1);
         let graded = |s: &ScopeData| s.series.iter().flatten().any(|o| o.at.unwrap() <= limit);
         assert_eq!(one.scopes.len(), data.scopes.iter().filter(|s| graded(s)).count());
         assert!(one.scopes.len() > 2 * CHUNK_SCOPES && !graded(&data.scopes[5]));
         for threads in [2, 3, 8] {
             assert_eq!(card(threads), one, "{threads} threads");
+        }
+        for threads in [1, 2, 3] {
+            assert_eq!(owned(threads), one, "{threads} threads, the data given away");
         }
     }
 }
