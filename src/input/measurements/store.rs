@@ -562,8 +562,9 @@ impl<'c> Store<'c> {
             return Ok(());
         }
         let mut pending = std::mem::take(&mut self.pending);
-        // Each row's place is unique: the sort need not be stable. One number compares fastest.
-        pending.sort_unstable_by_key(|p| u64::from(p.series) << 32 | u64::from(p.order));
+        // A stable sort keeps each series' rows in the order they came, and merges the runs of
+        // series in order that a file in date order is made of.
+        pending.sort_by_key(|p| p.series);
         let metrics = self.catalog.metrics().len();
         let file = u32::try_from(self.sources.len() - 1).unwrap_or(u32::MAX);
         let mut first_error: Option<(u32, SeriesError)> = None;
