@@ -198,6 +198,17 @@ impl<W: io::Write> Writer<'_, W> {
         self.out.write_all(if self.compact { b"\":" } else { b"\": " })
     }
 
+    /// A key and its value, after the first key of an object at `level`.
+    fn entry<T: Serialize + ?Sized>(
+        &mut self,
+        level: usize,
+        key: &str,
+        value: &T,
+    ) -> io::Result<()> {
+        self.field(level, false, key)?;
+        self.value(level, value)
+    }
+
     /// A value `level` deep, as `serde_json` writes it.
     fn value<T: Serialize + ?Sized>(&mut self, level: usize, value: &T) -> io::Result<()> {
         let mut formatter = Printable::new(self.compact);
@@ -228,21 +239,15 @@ impl<W: io::Write> Writer<'_, W> {
         self.text(texts, 1, name)?;
         self.field(LEVEL, false, "category")?;
         self.text(texts, 2, category)?;
-        self.field(LEVEL, false, "scope")?;
-        self.value(LEVEL, &r.scope)?;
-        self.field(LEVEL, false, "status")?;
-        self.value(LEVEL, &r.status)?;
-        self.field(LEVEL, false, "value")?;
-        self.value(LEVEL, &r.value)?;
-        self.field(LEVEL, false, "unit")?;
-        self.value(LEVEL, r.unit.symbol)?;
-        self.field(LEVEL, false, "date")?;
-        self.value(LEVEL, &r.date)?;
+        self.entry(LEVEL, "scope", &r.scope)?;
+        self.entry(LEVEL, "status", &r.status)?;
+        self.entry(LEVEL, "value", &r.value)?;
+        self.entry(LEVEL, "unit", r.unit.symbol)?;
+        self.entry(LEVEL, "date", &r.date)?;
         self.field(LEVEL, false, "stale")?;
         self.out.write_all(if r.stale { b"true" } else { b"false" })?;
         if let Some(why) = &r.not_collected {
-            self.field(LEVEL, false, "not_collected")?;
-            self.value(LEVEL, why)?;
+            self.entry(LEVEL, "not_collected", why)?;
         }
         self.field(LEVEL, false, "target")?;
         self.text(texts, 3, target)?;
@@ -250,18 +255,12 @@ impl<W: io::Write> Writer<'_, W> {
         self.text(texts, 4, pass)?;
         self.field(LEVEL, false, "warn")?;
         self.text(texts, 5, warn)?;
-        self.field(LEVEL, false, "direction")?;
-        self.value(LEVEL, &r.direction)?;
-        self.field(LEVEL, false, "miss")?;
-        self.value(LEVEL, &r.miss)?;
-        self.field(LEVEL, false, "previous")?;
-        self.value(LEVEL, &r.previous)?;
-        self.field(LEVEL, false, "previous_status")?;
-        self.value(LEVEL, &r.previous_status)?;
-        self.field(LEVEL, false, "change")?;
-        self.value(LEVEL, &r.change)?;
-        self.field(LEVEL, false, "trend")?;
-        self.value(LEVEL, &r.trend)?;
+        self.entry(LEVEL, "direction", &r.direction)?;
+        self.entry(LEVEL, "miss", &r.miss)?;
+        self.entry(LEVEL, "previous", &r.previous)?;
+        self.entry(LEVEL, "previous_status", &r.previous_status)?;
+        self.entry(LEVEL, "change", &r.change)?;
+        self.entry(LEVEL, "trend", &r.trend)?;
         self.field(LEVEL, false, "history")?;
         self.out.write_all(b"[")?;
         for (i, point) in r.history.iter().enumerate() {
@@ -269,8 +268,7 @@ impl<W: io::Write> Writer<'_, W> {
             self.out.write_all(b"{")?;
             self.field(LEVEL + 2, true, "date")?;
             self.value(LEVEL + 2, &point.date)?;
-            self.field(LEVEL + 2, false, "value")?;
-            self.value(LEVEL + 2, &point.value)?;
+            self.entry(LEVEL + 2, "value", &point.value)?;
             self.line(LEVEL + 1, true)?;
             self.out.write_all(b"}")?;
         }
@@ -281,16 +279,13 @@ impl<W: io::Write> Writer<'_, W> {
         self.field(LEVEL, false, "suggestions")?;
         self.suggestions(r, memo)?;
         if let Some(overdue) = &r.overdue {
-            self.field(LEVEL, false, "overdue")?;
-            self.value(LEVEL, overdue)?;
+            self.entry(LEVEL, "overdue", overdue)?;
         }
         if let Some(regression) = &r.regression {
-            self.field(LEVEL, false, "regression")?;
-            self.value(LEVEL, regression)?;
+            self.entry(LEVEL, "regression", regression)?;
         }
         if let Some(waiver) = &r.waiver {
-            self.field(LEVEL, false, "waiver")?;
-            self.value(LEVEL, waiver)?;
+            self.entry(LEVEL, "waiver", waiver)?;
         }
         self.line(LEVEL - 1, true)?;
         self.out.write_all(b"}")
