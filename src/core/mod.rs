@@ -16,6 +16,7 @@ pub mod text;
 pub mod threshold;
 pub mod unit;
 pub mod waiver;
+pub mod window;
 
 pub use unit::format_number;
 

@@ -8,11 +8,11 @@ use foldhash::HashMap;
 use super::seen::{Location, Order, OutOfOrder, SeenDates};
 use super::{MeasurementError, Origin};
 use crate::core::catalog::{Catalog, UnknownMetric};
-use crate::core::evaluate::Window;
 use crate::core::history::{Dataset, Observation, ScopeData, When};
 use crate::core::number::{self, Numbers};
 use crate::core::text::printable;
 use crate::core::unit::Remembered;
+use crate::core::window::Window;
 
 /// How many distinct metric names, as written, the store remembers the resolution of. Real inputs
 /// use one spelling per metric; the limit only keeps a hostile input from growing the memo.
