@@ -100,14 +100,17 @@ fn collect_config(args: &CollectArgs, files: &FileArgs) -> anyhow::Result<Collec
 
 /// Reads the measurements and grades each scope against its catalog under the config's policies:
 /// the shared first half of `check` and `report`.
+///
+/// `threads` is what [`Grading::threads`] gives: the caller asks once and may use the same number
+/// to write.
 fn scorecard(
     in_effect: &CatalogInEffect,
     grading: &Grading,
     collect: &CollectConfig,
+    threads: usize,
 ) -> anyhow::Result<Scorecard> {
     let Grading { sources, as_of, policy, today, progress, .. } = grading;
     let (as_of, policy, today, progress) = (*as_of, *policy, *today, *progress);
-    let threads = grading.threads();
     let mut store = Store::new(&in_effect.catalog).as_of(as_of).threads(threads);
     read_files(&mut store, sources, &Progress::new(progress))?;
     let mut not_collected = Vec::new();
@@ -300,7 +303,7 @@ fn report(
         .map(|name| catalog.resolve(name).map(|i| catalog.metrics()[i].id.clone()))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| anyhow::anyhow!("`--chart`: {e}"))?;
-    let card = scorecard(in_effect, &config.grading, collect)?;
+    let card = scorecard(in_effect, &config.grading, collect, config.grading.threads())?;
     let mut outputs = Outputs::new();
     outputs.refuse_inputs(&input_files(&config.grading));
     let text = match config.format {
@@ -317,11 +320,12 @@ fn check(
     in_effect: &CatalogInEffect,
     collect: &CollectConfig,
 ) -> anyhow::Result<ExitCode> {
-    let card = scorecard(in_effect, &config.grading, collect)?;
+    let threads = config.grading.threads();
+    let card = scorecard(in_effect, &config.grading, collect, threads)?;
     let mut outputs = Outputs::new();
     outputs.refuse_inputs(&input_files(&config.grading));
     let card = &card;
-    let style = Style { threads: config.grading.threads(), ..config.style };
+    let style = Style { threads, ..config.style };
     outputs.add_writer(config.output.clone(), move |out| {
         render::write(config.format, card, style, out)
     });

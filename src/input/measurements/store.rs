@@ -55,6 +55,19 @@ struct Dated {
     id: u32,
 }
 
+/// Keeps `text` and what it read as in `slot`, reusing the slot's string: the last row's scope
+/// and date, which the next row usually repeats.
+fn remember<T>(slot: &mut Option<(String, T)>, text: &str, value: T) {
+    match slot {
+        Some((last, last_value)) => {
+            last.clear();
+            last.push_str(text);
+            *last_value = value;
+        }
+        None => *slot = Some((text.to_string(), value)),
+    }
+}
+
 /// A row checked on its own but not yet against the other rows of its series: 32 bytes.
 #[derive(Clone, Copy)]
 struct Pending {
@@ -338,14 +351,7 @@ impl<'c> Store<'c> {
                 Some((last, index)) if last == name => *index,
                 _ => {
                     let index = self.scope_index(Some(name));
-                    match &mut self.last_scope {
-                        Some((last, last_index)) => {
-                            last.clear();
-                            last.push_str(name);
-                            *last_index = index;
-                        }
-                        None => self.last_scope = Some((name.to_string(), index)),
-                    }
+                    remember(&mut self.last_scope, name, index);
                     index
                 }
             },
@@ -401,7 +407,7 @@ impl<'c> Store<'c> {
                     return Ok(*dated);
                 }
                 if let Some(&dated) = self.date_memo.get(text) {
-                    self.remember_last_date(text, dated);
+                    remember(&mut self.last_date, text, dated);
                     return Ok(dated);
                 }
                 When::parse(text)
@@ -424,20 +430,9 @@ impl<'c> Store<'c> {
             if self.date_memo.len() < DATE_MEMO_LIMIT {
                 self.date_memo.insert(text.into(), dated);
             }
-            self.remember_last_date(text, dated);
+            remember(&mut self.last_date, text, dated);
         }
         Ok(dated)
-    }
-
-    fn remember_last_date(&mut self, text: &str, dated: Dated) {
-        match &mut self.last_date {
-            Some((last, last_dated)) => {
-                last.clear();
-                last.push_str(text);
-                *last_dated = dated;
-            }
-            None => self.last_date = Some((text.to_string(), dated)),
-        }
     }
 
     fn scope_index(&mut self, name: Option<&str>) -> usize {
